@@ -1,0 +1,37 @@
+# One command per job: `make run` starts the service, `make test` runs every check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint typecheck layers pytest bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+## Start the service on the embedded SQLite store under ./var (127.0.0.1:8765).
+run: $(STAMP)
+	mkdir -p var
+	$(BIN)/ringback serve --config examples/ringback.toml
+
+## ruff, mypy --strict, the import-layer contract, then pytest.
+test: $(STAMP) lint typecheck layers pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+layers: $(STAMP)
+	$(BIN)/lint-imports
+
+pytest: $(STAMP)
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) var build src/*.egg-info

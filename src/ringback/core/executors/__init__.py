@@ -1,0 +1,1 @@
+"""Job kinds: how one attempt of a job is carried out."""

@@ -1,0 +1,175 @@
+"""The narrow interface every store implements.
+
+One contract, two implementations (``sqlite``, ``postgres``), one contract test
+suite (``tests/contract``) run against both. Every method is a single
+transaction. Times are aware UTC datetimes.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from ringback.core.jobs import Attempt, Job, JobKind, JobState, NewJob, Outcome
+
+
+@dataclass(frozen=True, slots=True)
+class EnqueueResult:
+    job: Job
+    created: bool  # False when the idempotency key already named a job
+
+
+@dataclass(frozen=True, slots=True)
+class JobFilter:
+    states: frozenset[JobState] = frozenset()
+    kinds: frozenset[JobKind] = frozenset()
+    queue: str | None = None
+    key: str | None = None
+    target: str | None = None
+    label: tuple[str, str] | None = None  # (name, value)
+    created_from: datetime | None = None  # inclusive
+    created_to: datetime | None = None  # exclusive
+
+
+@dataclass(frozen=True, slots=True)
+class JobPage:
+    jobs: list[Job]
+    next_cursor: int | None  # pass as ``before_id`` for the next (older) page; None at the end
+
+
+@dataclass(frozen=True, slots=True)
+class StateCounts:
+    by_state: dict[JobState, int] = field(default_factory=dict)
+    by_queue_state: dict[tuple[str, JobState], int] = field(default_factory=dict)
+
+
+class Store(abc.ABC):
+    """Durable jobs and attempts.
+
+    Claiming follows the lease model: ``claim`` marks due jobs RUNNING with
+    ``lease_owner`` and ``lease_expires_at``; a job whose lease expired is due again
+    and can be claimed by anyone (at-least-once). ``record_outcomes`` and
+    ``release`` act only on jobs whose lease the caller still holds.
+    """
+
+    # -- life cycle -------------------------------------------------------------
+    @abc.abstractmethod
+    async def open(self) -> None:
+        """Connect and apply pending migrations."""
+
+    @abc.abstractmethod
+    async def close(self) -> None: ...
+
+    @abc.abstractmethod
+    async def schema_version(self) -> int: ...
+
+    # -- submitting -------------------------------------------------------------
+    @abc.abstractmethod
+    async def enqueue(self, jobs: Sequence[NewJob], now: datetime) -> list[EnqueueResult]:
+        """Store the jobs durably (synced to disk before returning), in one transaction.
+
+        A job whose ``key`` already exists is not created; its result carries the
+        existing job and ``created=False``. Wakes waiting workers.
+        """
+
+    # -- reading ----------------------------------------------------------------
+    @abc.abstractmethod
+    async def get_job(self, job_id: int) -> Job | None: ...
+
+    @abc.abstractmethod
+    async def get_job_by_key(self, key: str) -> Job | None: ...
+
+    @abc.abstractmethod
+    async def list_jobs(
+        self, where: JobFilter, *, limit: int, before_id: int | None = None
+    ) -> JobPage:
+        """Newest first (by id, descending); ``before_id`` is the cursor of the previous page."""
+
+    @abc.abstractmethod
+    async def count_jobs(self, where: JobFilter) -> int: ...
+
+    @abc.abstractmethod
+    async def list_attempts(self, job_id: int) -> list[Attempt]:
+        """Every attempt of the job, oldest first, across all series."""
+
+    @abc.abstractmethod
+    async def state_counts(self) -> StateCounts: ...
+
+    @abc.abstractmethod
+    async def next_due_at(self, queues: Sequence[str] | None = None) -> datetime | None:
+        """The earliest time a job becomes claimable: a SCHEDULED job's ``run_at``
+        or a RUNNING job's ``lease_expires_at``. None when nothing is pending."""
+
+    @abc.abstractmethod
+    async def list_due(self, *, limit: int) -> list[Job]:
+        """The next pending jobs by due time (SCHEDULED and RUNNING), for dashboards."""
+
+    # -- working ----------------------------------------------------------------
+    @abc.abstractmethod
+    async def claim(
+        self,
+        *,
+        worker: str,
+        now: datetime,
+        limit: int,
+        lease: timedelta,
+        queues: Sequence[str] | None = None,
+    ) -> list[Job]:
+        """Claim up to ``limit`` due jobs, earliest ``run_at`` first.
+
+        Due means SCHEDULED with ``run_at <= now``, or RUNNING with an expired lease.
+        Claimed jobs come back RUNNING, owned by ``worker`` until ``now + lease``;
+        their ``attempts`` is NOT yet incremented (the outcome does that).
+        """
+
+    @abc.abstractmethod
+    async def renew_leases(
+        self, *, worker: str, job_ids: Sequence[int], now: datetime, lease: timedelta
+    ) -> set[int]:
+        """Extend the leases ``worker`` still holds; return the ids it still holds."""
+
+    @abc.abstractmethod
+    async def record_outcomes(self, outcomes: Sequence[Outcome], now: datetime) -> set[int]:
+        """Apply a batch of outcomes in one transaction; return the job ids applied.
+
+        Each attempt is inserted whatever happens (it did happen). The job row is
+        updated (state, run_at, attempts + 1, last_error, lease cleared) only if
+        the outcome's worker still holds the lease.
+        """
+
+    @abc.abstractmethod
+    async def release(
+        self, *, worker: str, job_ids: Sequence[int], run_at: datetime, now: datetime
+    ) -> int:
+        """Hand back leases without an attempt (graceful stop): SCHEDULED at ``run_at``."""
+
+    # -- operator actions -------------------------------------------------------
+    @abc.abstractmethod
+    async def cancel(self, job_id: int, now: datetime) -> Job:
+        """SCHEDULED or RUNNING -> CANCELLED. Raises NotFound, or Conflict if final.
+        A running attempt may still finish; its outcome is then not applied."""
+
+    @abc.abstractmethod
+    async def retry(self, job_id: int, run_at: datetime, now: datetime) -> Job:
+        """DEAD or CANCELLED -> SCHEDULED at ``run_at`` as a new series (series + 1,
+        attempts 0, series_started_at = run_at). Raises NotFound, or Conflict
+        for SCHEDULED, RUNNING or SUCCEEDED jobs."""
+
+    @abc.abstractmethod
+    async def reschedule(self, job_id: int, run_at: datetime, now: datetime) -> Job:
+        """Move a SCHEDULED job's next attempt. Raises NotFound, or Conflict otherwise."""
+
+    # -- waking -----------------------------------------------------------------
+    @abc.abstractmethod
+    async def wait_for_jobs(self, timeout_s: float) -> bool:
+        """Block until another process (or this one) enqueued or rescheduled jobs,
+        or ``timeout_s`` passed. True when woken by a change. Used by the dispatcher
+        so that a job submitted for now starts at once, with no scan interval."""
+
+    # -- housekeeping -----------------------------------------------------------
+    @abc.abstractmethod
+    async def purge_finished(self, *, older_than: datetime, batch_size: int) -> int:
+        """Delete up to ``batch_size`` final jobs (and their attempts) finished before
+        ``older_than``; return how many. Callers loop until 0 (short transactions)."""
