@@ -8,6 +8,7 @@ All datetimes in ringback are timezone-aware UTC.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -29,16 +30,17 @@ class SystemClock:
         return datetime.now(UTC)
 
     async def sleep_until(self, when: datetime, wake: asyncio.Event | None = None) -> None:
-        delay_s = (when - self.now()).total_seconds()
-        if delay_s <= 0:
-            return
-        if wake is None:
-            await asyncio.sleep(delay_s)
-            return
-        try:
-            await asyncio.wait_for(wake.wait(), timeout=delay_s)
-        except TimeoutError:
-            pass
+        # Loop because a timer may fire a hair early; ringback never starts a job early.
+        while (delay_s := (when - self.now()).total_seconds()) > 0:
+            if wake is None:
+                await asyncio.sleep(delay_s)
+                continue
+            if wake.is_set():
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), timeout=delay_s)
+            if wake.is_set():
+                return
 
 
 class FakeClock:

@@ -8,7 +8,7 @@ transaction. Times are aware UTC datetimes.
 from __future__ import annotations
 
 import abc
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -98,9 +98,12 @@ class Store(abc.ABC):
     async def state_counts(self) -> StateCounts: ...
 
     @abc.abstractmethod
-    async def next_due_at(self, queues: Sequence[str] | None = None) -> datetime | None:
+    async def next_due_at(
+        self, queues: Sequence[str] | None = None, exclude_targets: Collection[str] = ()
+    ) -> datetime | None:
         """The earliest time a job becomes claimable: a SCHEDULED job's ``run_at``
-        or a RUNNING job's ``lease_expires_at``. None when nothing is pending."""
+        or a RUNNING job's ``lease_expires_at``. None when nothing is pending.
+        Jobs whose target is in ``exclude_targets`` are not considered (see ``claim``)."""
 
     @abc.abstractmethod
     async def list_due(self, *, limit: int) -> list[Job]:
@@ -116,8 +119,13 @@ class Store(abc.ABC):
         limit: int,
         lease: timedelta,
         queues: Sequence[str] | None = None,
+        exclude_targets: Collection[str] = (),
     ) -> list[Job]:
         """Claim up to ``limit`` due jobs, earliest ``run_at`` first.
+
+        Jobs whose ``target`` is in ``exclude_targets`` are skipped: the dispatcher
+        passes the targets that already have their limit of attempts in flight, so a
+        hung receiver's backlog cannot crowd out everyone else's.
 
         Due means SCHEDULED with ``run_at <= now``, or RUNNING with an expired lease.
         Claimed jobs come back RUNNING, owned by ``worker`` until ``now + lease``;

@@ -1,0 +1,83 @@
+"""Writes outcomes in batches: one store transaction per batch, not per job."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+
+from ringback.core.clock import Clock
+from ringback.core.dispatcher.observer import DispatchObserver
+from ringback.core.jobs import Job, Outcome
+from ringback.core.store.contract import Store
+
+log = logging.getLogger("ringback.dispatcher")
+
+RETRY_DELAY_S = 0.5  # after a failed write; outcomes are kept, never dropped
+
+
+class OutcomeRecorder:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        observers: Sequence[DispatchObserver],
+        *,
+        batch_size: int,
+        flush_delay_s: float,
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self._observers = observers
+        self._batch_size = batch_size
+        self._flush_delay_s = flush_delay_s
+        self._pending: list[tuple[Job, Outcome]] = []
+        self._has_work = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    def add(self, job: Job, outcome: Outcome) -> None:
+        self._pending.append((job, outcome))
+        self._idle.clear()
+        self._has_work.set()
+
+    def pending_job_ids(self) -> list[int]:
+        return [job.id for job, _ in self._pending]
+
+    async def run(self) -> None:
+        """Flush forever; cancel to stop (call ``flush`` afterwards for the rest)."""
+        while True:
+            await self._has_work.wait()
+            if len(self._pending) < self._batch_size and self._flush_delay_s > 0:
+                # A short wait lets a burst of finished attempts share one commit.
+                await asyncio.sleep(self._flush_delay_s)
+            if not await self.flush():
+                await asyncio.sleep(RETRY_DELAY_S)
+
+    async def flush(self) -> bool:
+        """Write everything pending; False if the store failed (kept for later)."""
+        while self._pending:
+            batch = self._pending[: self._batch_size * 4]
+            try:
+                applied = await self._store.record_outcomes(
+                    [outcome for _, outcome in batch], self._clock.now()
+                )
+            except Exception:
+                log.exception("recording %d outcomes failed; will retry", len(batch))
+                return False
+            del self._pending[: len(batch)]
+            self._notify(batch, applied)
+        self._has_work.clear()
+        self._idle.set()
+        return True
+
+    async def wait_idle(self) -> None:
+        await self._idle.wait()
+
+    def _notify(self, batch: list[tuple[Job, Outcome]], applied: set[int]) -> None:
+        for job, outcome in batch:
+            for observer in self._observers:
+                try:
+                    observer.on_outcome(job, outcome, applied=job.id in applied)
+                except Exception:
+                    log.exception("observer failed for job %s", job.id)

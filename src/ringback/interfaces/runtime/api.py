@@ -1,0 +1,69 @@
+"""The API process: the FastAPI app on uvicorn, over the shared service layer."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+import uvicorn
+from fastapi import FastAPI
+
+from ringback.core.clock import Clock, SystemClock
+from ringback.core.config import Settings
+from ringback.core.service import JobService
+from ringback.core.store.contract import Store
+from ringback.core.supervisor.child import notify_ready
+from ringback.interfaces.api.app import create_app
+from ringback.interfaces.runtime.components import build_executors, build_store
+
+log = logging.getLogger("ringback.api")
+
+
+def build_app(settings: Settings, store: Store, clock: Clock) -> FastAPI:
+    service = JobService(store, clock, build_executors(settings))
+    return create_app(service, token=settings.server.token)
+
+
+def uvicorn_server(app: FastAPI, host: str, port: int) -> uvicorn.Server:
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_config=None,  # ringback's own logging set-up applies
+        access_log=False,
+        lifespan="off",
+        server_header=False,
+    )
+    return uvicorn.Server(config)
+
+
+def run_api(settings: Settings) -> int:
+    """Serve until SIGTERM/SIGINT (uvicorn's own graceful shutdown); return 0."""
+    asyncio.run(_api_main(settings))
+    return 0
+
+
+async def _api_main(settings: Settings) -> None:
+    async with _opened_store(settings) as store:
+        app = build_app(settings, store, SystemClock())
+        server = uvicorn_server(app, settings.server.host, settings.server.port)
+        serving = asyncio.create_task(server.serve())
+        # uvicorn has no start-up event to await; this polls only while it binds.
+        while not server.started and not serving.done():  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+        if server.started:
+            notify_ready()
+            log.info("API listening on http://%s:%s", settings.server.host, settings.server.port)
+        await serving
+
+
+@contextlib.asynccontextmanager
+async def _opened_store(settings: Settings) -> AsyncIterator[Store]:
+    store = build_store(settings)
+    await store.open()
+    try:
+        yield store
+    finally:
+        await store.close()

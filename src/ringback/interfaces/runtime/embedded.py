@@ -1,0 +1,90 @@
+"""The whole service in one event loop: API and a dispatcher over one store.
+
+Used by tests (with an injected clock, so a 25-hour schedule runs in
+milliseconds) and by library users who want ringback inside their own process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass
+from datetime import timedelta
+from types import TracebackType
+
+from ringback.core.clock import Clock, SystemClock
+from ringback.core.config import Settings
+from ringback.core.dispatcher import Dispatcher, DispatchObserver, LoggingObserver
+from ringback.core.executors.base import Executor
+from ringback.core.jobs import JobKind
+from ringback.core.service import JobService
+from ringback.core.store.contract import Store
+from ringback.interfaces.api.app import create_app
+from ringback.interfaces.runtime.api import uvicorn_server
+from ringback.interfaces.runtime.components import (
+    build_executors,
+    build_store,
+    dispatcher_options,
+)
+
+
+@dataclass
+class EmbeddedService:
+    """``async with EmbeddedService(settings) as svc:`` starts everything; ``svc.url``."""
+
+    settings: Settings
+    clock: Clock | None = None
+    serve_api: bool = True
+    observers: tuple[DispatchObserver, ...] = ()
+
+    def __post_init__(self) -> None:
+        self.store: Store = build_store(self.settings)
+        self._clock: Clock = self.clock or SystemClock()
+        self.executors: dict[JobKind, Executor] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+        self.url = ""
+
+    async def __aenter__(self) -> EmbeddedService:
+        await self.store.open()
+        self.executors = build_executors(self.settings)
+        self.service = JobService(self.store, self._clock, self.executors)
+        self.dispatcher = Dispatcher(
+            self.store,
+            self.executors,
+            clock=self._clock,
+            options=dispatcher_options(self.settings),
+            worker_id="embedded",
+            observers=[LoggingObserver(), *self.observers],
+        )
+        self._tasks.append(asyncio.create_task(self.dispatcher.run()))
+        if self.serve_api:
+            await self._start_api()
+        return self
+
+    async def _start_api(self) -> None:
+        app = create_app(self.service, token=self.settings.server.token)
+        self._server = uvicorn_server(app, self.settings.server.host, self.settings.server.port)
+        self._tasks.append(asyncio.create_task(self._server.serve()))
+        # uvicorn has no start-up event to await; this polls only while it binds.
+        while not self._server.started:
+            if self._tasks[-1].done():
+                self._tasks[-1].result()  # raises why it stopped
+            await asyncio.sleep(0.005)
+        port = self._server.servers[0].sockets[0].getsockname()[1]
+        self.url = f"http://{self.settings.server.host}:{port}"
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self.serve_api:
+            self._server.should_exit = True
+        self.dispatcher.stop(timedelta(seconds=5))
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for executor in self.executors.values():
+            await executor.close()
+        await self.store.close()
