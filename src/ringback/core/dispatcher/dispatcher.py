@@ -76,7 +76,7 @@ class Dispatcher:
 
     @property
     def in_flight(self) -> int:
-        return len(self._running) + self._limiter.parked_count()
+        return len(self._running)
 
     def stop(self, grace: timedelta = timedelta(seconds=30)) -> None:
         """Stop claiming; in-flight attempts get ``grace`` to finish, the rest are
@@ -130,9 +130,13 @@ class Dispatcher:
             queues=self._options.queues,
             exclude_targets=saturated,
         )
-        for job in jobs:
-            if self._limiter.try_acquire(job):
-                self._start(job)
+        refused = [job.id for job in jobs if not self._start_if_room(job)]
+        if refused:
+            # Their target filled up earlier in this batch: give them back at once
+            # (still due), rather than hold them while the target is busy.
+            await self._store.release(
+                worker=self.worker_id, job_ids=refused, run_at=now, now=self._clock.now()
+            )
         if len(jobs) == limit:
             return  # there may be more due right now
         next_due = await self._store.next_due_at(self._options.queues, saturated)
@@ -140,6 +144,12 @@ class Dispatcher:
         if next_due is not None and next_due < until:
             until = next_due
         await self._clock.sleep_until(until, self._wake)
+
+    def _start_if_room(self, job: Job) -> bool:
+        if not self._limiter.try_acquire(job):
+            return False
+        self._start(job)
+        return True
 
     def _start(self, job: Job) -> None:
         task = asyncio.create_task(self._attempt(job), name=f"ringback-job-{job.id}")
@@ -188,14 +198,10 @@ class Dispatcher:
             return None
 
     def _finish(self, job: Job) -> None:
+        was_full = self.in_flight >= self._options.concurrency
         self._running.pop(job.id, None)
-        was_saturated = job.target is not None and job.target in self._limiter.saturated()
-        was_full = self.in_flight + 1 >= self._options.concurrency
-        successor = self._limiter.release(job.target)
-        if successor is not None and not self._stopping:
-            self._start(successor)
-        elif was_saturated or was_full:
-            self._wake.set()
+        if self._limiter.release(job.target) or was_full:
+            self._wake.set()  # a claim may now take what was skipped
 
     # -- background helpers -----------------------------------------------------
     async def _listen(self) -> None:
@@ -240,13 +246,11 @@ class Dispatcher:
 
     def _held_ids(self) -> list[int]:
         ids = list(self._running)
-        ids.extend(job.id for job in self._limiter.parked_jobs())
         ids.extend(self._recorder.pending_job_ids())
         return ids
 
     # -- stopping -----------------------------------------------------------------
     async def _shutdown(self, helpers: list[asyncio.Task[None]]) -> None:
-        parked = self._limiter.drop_parked()
         await self._drain()
         unfinished = list(self._running.items())
         for _, task in unfinished:
@@ -254,7 +258,7 @@ class Dispatcher:
         for _, task in unfinished:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        handed_back = [job.id for job in parked] + [job_id for job_id, _ in unfinished]
+        handed_back = [job_id for job_id, _ in unfinished]
         await self._recorder.flush()
         for helper in helpers:
             helper.cancel()
