@@ -4,8 +4,24 @@ from ringback.core.store.contract import (
     EnqueueResult,
     JobFilter,
     JobPage,
+    Record,
+    RecordResult,
+    RecordWrite,
     StateCounts,
     Store,
+    WriteMode,
+    WriteResult,
 )
 
-__all__ = ["EnqueueResult", "JobFilter", "JobPage", "StateCounts", "Store"]
+__all__ = [
+    "EnqueueResult",
+    "JobFilter",
+    "JobPage",
+    "Record",
+    "RecordResult",
+    "RecordWrite",
+    "StateCounts",
+    "Store",
+    "WriteMode",
+    "WriteResult",
+]

@@ -8,11 +8,12 @@ transaction. Times are aware UTC datetimes.
 from __future__ import annotations
 
 import abc
+import enum
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from ringback.core.jobs import Attempt, Job, JobKind, JobState, NewJob, Outcome
+from ringback.core.jobs import Attempt, Job, JobKind, JobState, JsonObject, NewJob, Outcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +38,50 @@ class JobFilter:
 class JobPage:
     jobs: list[Job]
     next_cursor: int | None  # pass as ``before_id`` for the next (older) page; None at the end
+
+
+class WriteMode(enum.StrEnum):
+    INSERT = "insert"  # create; if the key exists, keep the old record (created=False)
+    REPLACE = "replace"  # update the existing record if its version is expect_version
+    UPSERT = "upsert"  # create or overwrite, whatever is there
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A domain document kept beside the jobs (an order, a channel notification, a
+    statement pull), so that a domain change and the jobs it causes commit together.
+
+    The core does not look inside ``data``; it indexes ``namespace``+``key`` (unique),
+    ``namespace``+``group`` and ``namespace``+``ref_time`` for the domain's lookups.
+    """
+
+    namespace: str  # e.g. "payments.order"
+    key: str  # unique within the namespace, e.g. "app1:ORDER-42"
+    data: JsonObject
+    ref_time: datetime  # what range queries go by (when the order was made, a statement's day)
+    group: str = ""  # a second lookup key, e.g. the merchant app or the statement source
+    version: int = 0  # set by the store: 1 on insert, +1 on each update
+    created_at: datetime | None = None  # set by the store
+    updated_at: datetime | None = None  # set by the store
+
+
+@dataclass(frozen=True, slots=True)
+class RecordWrite:
+    record: Record
+    mode: WriteMode = WriteMode.INSERT
+    expect_version: int | None = None  # with REPLACE: the version the caller read
+
+
+@dataclass(frozen=True, slots=True)
+class RecordResult:
+    record: Record  # as stored now (for INSERT of an existing key: the existing one)
+    created: bool
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    records: list[RecordResult]
+    jobs: list[EnqueueResult]
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,3 +226,54 @@ class Store(abc.ABC):
     async def purge_finished(self, *, older_than: datetime, batch_size: int) -> int:
         """Delete up to ``batch_size`` final jobs (and their attempts) finished before
         ``older_than``; return how many. Callers loop until 0 (short transactions)."""
+
+    # -- domain records and blobs -------------------------------------------------
+    async def write(
+        self,
+        *,
+        records: Sequence[RecordWrite] = (),
+        jobs: Sequence[NewJob] = (),
+        now: datetime,
+    ) -> WriteResult:
+        """Write records and enqueue jobs in ONE transaction (synced before returning).
+
+        Records are written in order, then the jobs (with ``enqueue``'s idempotency).
+        A REPLACE whose record is missing raises NotFound; one whose version is not
+        ``expect_version`` raises Conflict; either way nothing at all is written.
+        Wakes workers when jobs were created.
+        """
+        raise NotImplementedError  # TEMPORARY until both stores implement records
+
+    async def get_record(self, namespace: str, key: str) -> Record | None:
+        raise NotImplementedError
+
+    async def list_records(
+        self,
+        namespace: str,
+        *,
+        group: str | None = None,
+        ref_from: datetime | None = None,  # inclusive
+        ref_to: datetime | None = None,  # exclusive
+        limit: int = 100,
+        before: tuple[datetime, str] | None = None,
+    ) -> list[Record]:
+        """Newest ``ref_time`` first (then key, descending). ``before`` is the
+        (ref_time, key) of the last record of the previous page."""
+        raise NotImplementedError
+
+    async def count_records(
+        self,
+        namespace: str,
+        *,
+        group: str | None = None,
+        ref_from: datetime | None = None,
+        ref_to: datetime | None = None,
+    ) -> int:
+        raise NotImplementedError
+
+    async def put_blob(self, data: bytes, now: datetime) -> str:
+        """Keep ``data`` content-addressed; return its SHA-256 hex. Idempotent."""
+        raise NotImplementedError
+
+    async def get_blob(self, sha256: str) -> bytes | None:
+        raise NotImplementedError
