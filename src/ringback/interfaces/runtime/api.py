@@ -16,14 +16,17 @@ from ringback.core.service import JobService
 from ringback.core.store.contract import Store
 from ringback.core.supervisor.child import notify_ready
 from ringback.interfaces.api.app import create_app
+from ringback.interfaces.observability.metrics_router import metrics_router
 from ringback.interfaces.runtime.components import build_executors, build_store
+from ringback.interfaces.runtime.processes import state_dir
 
 log = logging.getLogger("ringback.api")
 
 
 def build_app(settings: Settings, store: Store, clock: Clock) -> FastAPI:
     service = JobService(store, clock, build_executors(settings))
-    return create_app(service, token=settings.server.token)
+    metrics = metrics_router(store, clock=clock, state_dir=state_dir(settings))
+    return create_app(service, token=settings.server.token, extra_routers=[metrics])
 
 
 def uvicorn_server(app: FastAPI, host: str, port: int) -> uvicorn.Server:

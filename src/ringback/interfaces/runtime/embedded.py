@@ -20,12 +20,14 @@ from ringback.core.jobs import JobKind
 from ringback.core.service import JobService
 from ringback.core.store.contract import Store
 from ringback.interfaces.api.app import create_app
+from ringback.interfaces.observability.metrics_router import metrics_router
 from ringback.interfaces.runtime.api import uvicorn_server
 from ringback.interfaces.runtime.components import (
     build_executors,
     build_store,
     dispatcher_options,
 )
+from ringback.interfaces.runtime.observers import alert_observers, drain_observers
 
 
 @dataclass
@@ -48,13 +50,14 @@ class EmbeddedService:
         await self.store.open()
         self.executors = build_executors(self.settings)
         self.service = JobService(self.store, self._clock, self.executors)
+        self._alerts = alert_observers(self.settings, self.store, self._clock)
         self.dispatcher = Dispatcher(
             self.store,
             self.executors,
             clock=self._clock,
             options=dispatcher_options(self.settings),
             worker_id="embedded",
-            observers=[LoggingObserver(), *self.observers],
+            observers=[LoggingObserver(), *self.observers, *self._alerts],
         )
         self._tasks.append(asyncio.create_task(self.dispatcher.run()))
         if self.serve_api:
@@ -62,7 +65,8 @@ class EmbeddedService:
         return self
 
     async def _start_api(self) -> None:
-        app = create_app(self.service, token=self.settings.server.token)
+        metrics = metrics_router(self.store, clock=self._clock)
+        app = create_app(self.service, token=self.settings.server.token, extra_routers=[metrics])
         self._server = uvicorn_server(app, self.settings.server.host, self.settings.server.port)
         self._tasks.append(asyncio.create_task(self._server.serve()))
         # uvicorn has no start-up event to await; this polls only while it binds.
@@ -85,6 +89,7 @@ class EmbeddedService:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await drain_observers(self._alerts)
         for executor in self.executors.values():
             await executor.close()
         await self.store.close()

@@ -22,6 +22,7 @@ from ringback.interfaces.runtime.components import (
     build_store,
     dispatcher_options,
 )
+from ringback.interfaces.runtime.observers import alert_observers, drain_observers
 
 log = logging.getLogger("ringback.worker")
 
@@ -41,13 +42,15 @@ async def _worker_main(settings: Settings, index: int, observers: list[DispatchO
     store = build_store(settings)
     await store.open()
     executors = build_executors(settings)
+    clock = SystemClock()
+    extra = alert_observers(settings, store, clock)
     dispatcher = Dispatcher(
         store,
         executors,
-        clock=SystemClock(),
+        clock=clock,
         options=dispatcher_options(settings),
         worker_id=worker_id(index),
-        observers=[LoggingObserver(), *observers],
+        observers=[LoggingObserver(), *observers, *extra],
     )
     grace = settings.workers.grace
     loop = asyncio.get_running_loop()
@@ -65,6 +68,7 @@ async def _worker_main(settings: Settings, index: int, observers: list[DispatchO
     finally:
         for watcher in watchers:
             watcher.cancel()
+        await drain_observers(extra)  # alerts raised by the last outcomes
         for executor in executors.values():
             await executor.close()
         await store.close()
