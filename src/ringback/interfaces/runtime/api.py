@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 from collections.abc import AsyncIterator
 
 import uvicorn
@@ -18,6 +19,7 @@ from ringback.core.supervisor.child import notify_ready
 from ringback.interfaces.api.app import create_app
 from ringback.interfaces.observability.metrics_router import metrics_router
 from ringback.interfaces.runtime.components import build_executors, build_store
+from ringback.interfaces.runtime.payments import wire_payments
 from ringback.interfaces.runtime.processes import state_dir
 
 log = logging.getLogger("ringback.api")
@@ -26,7 +28,13 @@ log = logging.getLogger("ringback.api")
 def build_app(settings: Settings, store: Store, clock: Clock) -> FastAPI:
     service = JobService(store, clock, build_executors(settings))
     metrics = metrics_router(store, clock=clock, state_dir=state_dir(settings))
-    return create_app(service, token=settings.server.token, extra_routers=[metrics])
+    payments = wire_payments(settings, store, clock, service)
+    return create_app(
+        service,
+        token=settings.server.token,
+        extra_routers=[metrics, *payments.extra_routers],
+        public_routers=payments.public_routers,
+    )
 
 
 def uvicorn_server(app: FastAPI, host: str, port: int) -> uvicorn.Server:
@@ -52,7 +60,8 @@ async def _api_main(settings: Settings) -> None:
     async with _opened_store(settings) as store:
         app = build_app(settings, store, SystemClock())
         server = uvicorn_server(app, settings.server.host, settings.server.port)
-        serving = asyncio.create_task(server.serve())
+        listener = reusable_socket(settings.server.host, settings.server.port)
+        serving = asyncio.create_task(server.serve(sockets=[listener]))
         # uvicorn has no start-up event to await; this polls only while it binds.
         while not server.started and not serving.done():  # noqa: ASYNC110
             await asyncio.sleep(0.01)
@@ -60,6 +69,19 @@ async def _api_main(settings: Settings) -> None:
             notify_ready()
             log.info("API listening on http://%s:%s", settings.server.host, settings.server.port)
         await serving
+
+
+def reusable_socket(host: str, port: int) -> socket.socket:
+    """A listening socket with SO_REUSEPORT, so that on SIGHUP the replacement API
+    process can bind the port while the old one still serves (no gap, no refusal)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(False)
+    return sock
 
 
 @contextlib.asynccontextmanager
