@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import os
-import signal
 import sys
-import time
+from datetime import timedelta
 
 from ringback.core.config import Settings, ensure_secrets
 from ringback.core.supervisor.child import apply_process_title
 from ringback.core.supervisor.pidfile import running_master_pid
 from ringback.core.supervisor.spec import ChildSpec
 from ringback.core.supervisor.state import read_status
+from ringback.core.supervisor.stop import stop_master
 from ringback.core.supervisor.supervisor import Supervisor
 from ringback.interfaces.cli import exit_codes, output
 from ringback.interfaces.cli.commands import Subparsers, add_command, add_json_flag, run_async
@@ -104,13 +103,9 @@ def _stop(args: argparse.Namespace) -> int:
     if pid is None:
         print("ringback: not running (no live master in the pid file)", file=sys.stderr)
         return exit_codes.NOT_FOUND
-    os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + args.timeout
-    while time.monotonic() < deadline:
-        if running_master_pid(pid_file(settings)) is None:
-            print(f"ringback: master {pid} stopped")
-            return exit_codes.OK
-        time.sleep(STOP_POLL_S)
+    if stop_master(pid_file(settings), timedelta(seconds=args.timeout)):
+        print(f"ringback: master {pid} stopped")
+        return exit_codes.OK
     print(f"ringback: master {pid} still running after {args.timeout:.0f}s", file=sys.stderr)
     return exit_codes.FAILURE
 
