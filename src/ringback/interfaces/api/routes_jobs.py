@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import AwareDatetime
 
-from ringback.core.durations import parse_duration
 from ringback.core.errors import InvalidInput
 from ringback.core.jobs import JobKind, JobState
 from ringback.core.service import MAX_PAGE_SIZE, JobService, SubmitRequest
@@ -36,10 +34,6 @@ _ERRORS: dict[int | str, dict[str, object]] = {
     409: {"model": ErrorOut, "description": "Not allowed in the job's current state."},
     422: {"model": ErrorOut, "description": "Invalid input; `field` names the culprit."},
 }
-
-
-def optional_duration(text: str | None, field: str) -> timedelta | None:
-    return None if text is None else parse_duration(text, field=field)
 
 
 def parse_label(text: str | None) -> tuple[str, str] | None:
@@ -78,7 +72,7 @@ def jobs_router(service: JobService) -> APIRouter:
                 key=body.key,
                 queue=body.queue,
                 at=body.at,
-                delay=optional_duration(body.delay, "delay"),
+                delay=body.delay,
                 labels=body.labels,
             )
             result = await service.submit(request)
@@ -133,8 +127,7 @@ def jobs_router(service: JobService) -> APIRouter:
     async def retry(job_id: JobId, body: RetryBody | None = None) -> JobEnvelope:
         body = body or RetryBody()
         with fields_in("body"):
-            delay = optional_duration(body.delay, "delay")
-            job = await service.retry(job_id, body.at, delay=delay)
+            job = await service.retry(job_id, body.at, delay=body.delay)
         return JobEnvelope(job=job_out(job))
 
     @router.post(
@@ -144,8 +137,7 @@ def jobs_router(service: JobService) -> APIRouter:
     )
     async def reschedule(job_id: JobId, body: RescheduleBody) -> JobEnvelope:
         with fields_in("body"):
-            delay = optional_duration(body.delay, "delay")
-            job = await service.reschedule(job_id, body.at, delay=delay)
+            job = await service.reschedule(job_id, body.at, delay=body.delay)
         return JobEnvelope(job=job_out(job))
 
     return router

@@ -7,11 +7,13 @@ times are ISO 8601 with a timezone.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
+from ringback.core.durations import parse_duration
+from ringback.core.errors import InvalidInput
 from ringback.core.jobs import AttemptOutcome, JobKind, JobState
 
 DURATION_DOC = "A duration such as '90s', '10m', '1h30m' or ISO 8601 'PT10M'."
@@ -19,6 +21,23 @@ POLICY_DOC = (
     "A preset name (e.g. 'alipay') or a policy object (e.g. "
     '{"type": "schedule", "delays": ["2m", "10m"]}). Defaults to the configured policy.'
 )
+
+
+def _duration(value: object) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    try:
+        return parse_duration(value)  # type: ignore[arg-type]  # it checks the type itself
+    except InvalidInput as exc:
+        raise ValueError(exc.message) from None
+
+
+# Read with ringback's own parser (one syntax everywhere); documented as a string.
+Duration = Annotated[
+    timedelta,
+    BeforeValidator(_duration),
+    WithJsonSchema({"type": "string", "examples": ["90s", "10m", "PT10M"]}),
+]
 
 
 class _Request(BaseModel):
@@ -38,18 +57,20 @@ class SubmitJobBody(_Request):
     at: AwareDatetime | None = Field(
         default=None, description="First attempt time; excludes delay."
     )
-    delay: str | None = Field(default=None, description=f"First attempt after this. {DURATION_DOC}")
+    delay: Duration | None = Field(
+        default=None, description=f"First attempt after this. {DURATION_DOC}"
+    )
     labels: dict[str, str] = Field(default_factory=dict)
 
 
 class RetryBody(_Request):
     at: AwareDatetime | None = Field(default=None, description="When the new series starts.")
-    delay: str | None = Field(default=None, description=DURATION_DOC)
+    delay: Duration | None = Field(default=None, description=DURATION_DOC)
 
 
 class RescheduleBody(_Request):
     at: AwareDatetime | None = Field(default=None, description="The new time of the next attempt.")
-    delay: str | None = Field(default=None, description=f"Or from now. {DURATION_DOC}")
+    delay: Duration | None = Field(default=None, description=f"Or from now. {DURATION_DOC}")
 
 
 class PreviewBody(_Request):

@@ -14,8 +14,10 @@ import ringback
 from ringback.core.errors import RingbackError
 from ringback.interfaces.cli import (
     cmd_config,
+    cmd_demo,
     cmd_jobs,
     cmd_migrate,
+    cmd_payments,
     cmd_serve,
     cmd_submit,
 )
@@ -29,6 +31,8 @@ COMMANDS: tuple[CommandModule, ...] = (
     cmd_submit,
     cmd_jobs,
     cmd_config,
+    cmd_payments,
+    cmd_demo,
 )
 
 INTERRUPTED = 130  # the shell's convention for SIGINT
