@@ -8,8 +8,9 @@ Why psycopg 3 rather than asyncpg:
 * enqueue inside the caller's own transaction needs the caller's connection, and
   that connection is far more often a psycopg one than an asyncpg one (SQLAlchemy,
   Django and most frameworks speak psycopg);
-* COPY, LISTEN/NOTIFY (``conn.notifies()`` with a timeout) and the binary protocol
-  are all there, with a maintained pool (``psycopg_pool``);
+* LISTEN/NOTIFY (``conn.notifies()`` with a timeout), the binary protocol (batches
+  go as binary arrays) and a maintained pool (``psycopg_pool``) are all there, and
+  COPY for bulk imports should they be needed;
 * ``psycopg.sql.Identifier`` composes the configurable schema into SQL safely.
 """
 
