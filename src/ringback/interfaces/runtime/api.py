@@ -19,6 +19,7 @@ from ringback.core.supervisor.child import notify_ready
 from ringback.interfaces.api.app import create_app
 from ringback.interfaces.observability.metrics_router import metrics_router
 from ringback.interfaces.runtime.components import build_executors, build_store
+from ringback.interfaces.runtime.loop import run as run_loop
 from ringback.interfaces.runtime.payments import wire_payments
 from ringback.interfaces.runtime.processes import state_dir
 
@@ -52,7 +53,7 @@ def uvicorn_server(app: FastAPI, host: str, port: int) -> uvicorn.Server:
 
 def run_api(settings: Settings) -> int:
     """Serve until SIGTERM/SIGINT (uvicorn's own graceful shutdown); return 0."""
-    asyncio.run(_api_main(settings))
+    run_loop(_api_main(settings))
     return 0
 
 

@@ -22,6 +22,7 @@ from ringback.interfaces.runtime.components import (
     build_store,
     dispatcher_options,
 )
+from ringback.interfaces.runtime.loop import run as run_loop
 from ringback.interfaces.runtime.observers import alert_observers, drain_observers
 
 log = logging.getLogger("ringback.worker")
@@ -31,7 +32,7 @@ STATUS_EVERY_S = 2.0  # how often the worker's counters are written for `ringbac
 
 def run_worker(settings: Settings, index: int, observers: list[DispatchObserver]) -> int:
     """Run until SIGTERM (graceful) or recycling; return the process exit code."""
-    return asyncio.run(_worker_main(settings, index, observers))
+    return run_loop(_worker_main(settings, index, observers))
 
 
 def worker_id(index: int) -> str:
