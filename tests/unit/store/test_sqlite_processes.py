@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from ringback.core.jobs import JobKind, NewJob
+from ringback.core.store.contract import JobFilter
 from ringback.core.store.sqlite import SqliteStore
 
 HERE = Path(__file__).parent
@@ -86,3 +87,21 @@ async def test_every_acknowledged_enqueue_survives_sigkill(tmp_path: Path) -> No
             assert job is not None, f"acknowledged job {job_id} is missing"
     finally:
         await reopened.close()
+
+
+async def test_an_enqueue_in_another_process_wakes_a_waiting_store(tmp_path: Path) -> None:
+    path = tmp_path / "jobs.db"
+    waiter = SqliteStore(path)
+    await waiter.open()
+    try:
+        await waiter.wait_for_jobs(0)  # binds the wake-up socket
+        assert await waiter.wait_for_jobs(0.01) is False
+        with _spawn("sqlite_proc_enqueuer.py", str(path)) as submitter:
+            try:
+                assert await waiter.wait_for_jobs(30) is True
+            finally:
+                submitter.kill()
+                submitter.communicate()
+        assert await waiter.count_jobs(JobFilter()) > 0
+    finally:
+        await waiter.close()

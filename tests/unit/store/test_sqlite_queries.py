@@ -55,7 +55,7 @@ def test_an_unfinished_statement_is_an_error() -> None:
 
 def test_every_query_the_code_names_exists_and_every_query_is_used() -> None:
     source = "\n".join(path.read_text() for path in PACKAGE_DIR.glob("*.py"))
-    referenced = set(re.findall(r'SQL\["([a-z_0-9]+)"\]', source))
+    referenced = set(re.findall(r'\bSQL\["([a-z_0-9]+)"\]', source))
     assert referenced <= set(SQL)
     quoted = set(re.findall(r'"([a-z_0-9]+)"', source))
     unused = {name for name in SQL if name not in quoted}

@@ -90,6 +90,43 @@ class StateCounts:
     by_queue_state: dict[tuple[str, JobState], int] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class AttemptBucket:
+    """The attempts that finished in ``[start, start + bucket)`` (``Store.attempt_stats``).
+
+    A failure is an attempt the receiver or command answered badly (outcome retry,
+    gave_up or failed); a lease_lost attempt counts in ``attempts`` only.
+    Durations are whole milliseconds as ``Attempt.duration_ms`` computes them.
+    """
+
+    start: datetime
+    attempts: int
+    successes: int
+    failures: int
+    total_duration_ms: int
+    max_duration_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class TargetStats:
+    """One target's attempts in a window (``Store.target_stats``)."""
+
+    target: str
+    attempts: int
+    successes: int
+    failures: int  # as in AttemptBucket
+    total_duration_ms: int
+    max_duration_ms: int
+    failures_in_a_row: int  # failures after the window's last success (all, without one)
+    last_attempt_at: datetime  # when the newest attempt finished
+    last_success_at: datetime | None
+    last_error: str | None  # the error of the newest failure
+
+    @property
+    def avg_duration_ms(self) -> float:
+        return self.total_duration_ms / self.attempts if self.attempts else 0.0
+
+
 class Store(abc.ABC):
     """Durable jobs and attempts.
 
@@ -153,6 +190,23 @@ class Store(abc.ABC):
     @abc.abstractmethod
     async def list_due(self, *, limit: int) -> list[Job]:
         """The next pending jobs by due time (SCHEDULED and RUNNING), for dashboards."""
+
+    # -- statistics (dashboards) --------------------------------------------------
+    @abc.abstractmethod
+    async def attempt_stats(
+        self, *, since: datetime, bucket: timedelta, target: str | None = None
+    ) -> list[AttemptBucket]:
+        """Attempts that finished at or after ``since``, counted per ``bucket``:
+        bucket n covers ``[since + n*bucket, since + (n+1)*bucket)``. Only buckets
+        with attempts are returned, oldest first. With ``target``, only attempts of
+        jobs with that target. Reads the window only (an index range), never every
+        attempt."""
+
+    @abc.abstractmethod
+    async def target_stats(self, *, since: datetime, limit: int) -> list[TargetStats]:
+        """Per target, the attempts that finished at or after ``since`` (jobs without
+        a target are left out): at most ``limit`` targets, the most failures in a row
+        first, then the most attempts, then by name."""
 
     # -- working ----------------------------------------------------------------
     @abc.abstractmethod
@@ -228,6 +282,7 @@ class Store(abc.ABC):
         ``older_than``; return how many. Callers loop until 0 (short transactions)."""
 
     # -- domain records and blobs -------------------------------------------------
+    @abc.abstractmethod
     async def write(
         self,
         *,
@@ -242,11 +297,11 @@ class Store(abc.ABC):
         ``expect_version`` raises Conflict; either way nothing at all is written.
         Wakes workers when jobs were created.
         """
-        raise NotImplementedError  # TEMPORARY until both stores implement records
 
-    async def get_record(self, namespace: str, key: str) -> Record | None:
-        raise NotImplementedError
+    @abc.abstractmethod
+    async def get_record(self, namespace: str, key: str) -> Record | None: ...
 
+    @abc.abstractmethod
     async def list_records(
         self,
         namespace: str,
@@ -259,8 +314,8 @@ class Store(abc.ABC):
     ) -> list[Record]:
         """Newest ``ref_time`` first (then key, descending). ``before`` is the
         (ref_time, key) of the last record of the previous page."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     async def count_records(
         self,
         namespace: str,
@@ -268,12 +323,11 @@ class Store(abc.ABC):
         group: str | None = None,
         ref_from: datetime | None = None,
         ref_to: datetime | None = None,
-    ) -> int:
-        raise NotImplementedError
+    ) -> int: ...
 
+    @abc.abstractmethod
     async def put_blob(self, data: bytes, now: datetime) -> str:
         """Keep ``data`` content-addressed; return its SHA-256 hex. Idempotent."""
-        raise NotImplementedError
 
-    async def get_blob(self, sha256: str) -> bytes | None:
-        raise NotImplementedError
+    @abc.abstractmethod
+    async def get_blob(self, sha256: str) -> bytes | None: ...

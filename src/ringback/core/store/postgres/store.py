@@ -22,8 +22,20 @@ from psycopg_pool import AsyncConnectionPool
 
 from ringback.core.errors import InvalidInput, NotFound, StoreError
 from ringback.core.jobs import Attempt, Job, JobState, NewJob, Outcome
-from ringback.core.store.contract import EnqueueResult, JobFilter, JobPage, StateCounts, Store
-from ringback.core.store.postgres import transitions
+from ringback.core.store.contract import (
+    AttemptBucket,
+    EnqueueResult,
+    JobFilter,
+    JobPage,
+    Record,
+    RecordWrite,
+    StateCounts,
+    Store,
+    TargetStats,
+    WriteResult,
+)
+from ringback.core.store.postgres import blobs, stats, transitions
+from ringback.core.store.postgres import records as pg_records
 from ringback.core.store.postgres import validation as check
 from ringback.core.store.postgres.listener import WakeListener
 from ringback.core.store.postgres.migrate import apply_migrations, current_version
@@ -44,6 +56,12 @@ from ringback.core.store.postgres.settings import (
     split_url,
 )
 from ringback.core.store.postgres.submit import insert_jobs
+from ringback.core.store.record_input import (
+    check_limit,
+    check_name,
+    check_query,
+    check_record_writes,
+)
 
 Conn = psycopg.AsyncConnection[DictRow]
 
@@ -217,6 +235,17 @@ class PostgresStore(Store):
         check.check_positive_int(limit, "limit")
         return [job_from_row(row) for row in await self._fetch("list_due", {"limit": limit})]
 
+    async def attempt_stats(
+        self, *, since: datetime, bucket: timedelta, target: str | None = None
+    ) -> list[AttemptBucket]:
+        query, params = stats.attempt_stats_query(since, bucket, target)
+        rows = await self._fetch(query, params)
+        return [stats.bucket_from_row(row, since, bucket) for row in rows]
+
+    async def target_stats(self, *, since: datetime, limit: int) -> list[TargetStats]:
+        rows = await self._fetch("stats_targets", stats.target_stats_params(since, limit))
+        return [stats.target_from_row(row) for row in rows]
+
     # -- working ----------------------------------------------------------------
     async def claim(
         self,
@@ -321,6 +350,66 @@ class PostgresStore(Store):
         async with self._transaction() as conn, conn.cursor() as cur:
             await cur.execute(self._q["purge_finished"], params)
             return cur.rowcount
+
+    # -- domain records and blobs -------------------------------------------------
+    async def write(
+        self,
+        *,
+        records: Sequence[RecordWrite] = (),
+        jobs: Sequence[NewJob] = (),
+        now: datetime,
+    ) -> WriteResult:
+        check.check_time(now, "now")
+        writes = check_record_writes(records)
+        batch = [encode_new_job(job) for job in jobs]
+        if not writes and not batch:
+            return WriteResult(records=[], jobs=[])
+        async with self._transaction() as conn, conn.cursor() as cur:
+            stored = await pg_records.write_records(cur, self._q, writes, now)
+            enqueued = await insert_jobs(cur, batch, now, self.schema) if batch else []
+        return WriteResult(records=stored, jobs=enqueued)
+
+    async def get_record(self, namespace: str, key: str) -> Record | None:
+        params = {"namespace": check_name(namespace, "namespace"), "key": check_name(key, "key")}
+        rows = await self._fetch("get_record", params)
+        return pg_records.record_from_row(rows[0]) if rows else None
+
+    async def list_records(
+        self,
+        namespace: str,
+        *,
+        group: str | None = None,
+        ref_from: datetime | None = None,
+        ref_to: datetime | None = None,
+        limit: int = 100,
+        before: tuple[datetime, str] | None = None,
+    ) -> list[Record]:
+        query = check_query(namespace, group, ref_from, ref_to, before)
+        params = {**pg_records.query_params(query), "limit": check_limit(limit)}
+        rows = await self._fetch("list_records", params)
+        return [pg_records.record_from_row(row) for row in rows]
+
+    async def count_records(
+        self,
+        namespace: str,
+        *,
+        group: str | None = None,
+        ref_from: datetime | None = None,
+        ref_to: datetime | None = None,
+    ) -> int:
+        query = check_query(namespace, group, ref_from, ref_to)
+        rows = await self._fetch("count_records", pg_records.query_params(query))
+        return int(rows[0]["total"])
+
+    async def put_blob(self, data: bytes, now: datetime) -> str:
+        sha256, params = blobs.insert_params(data, now)
+        async with self._connection() as conn:
+            await conn.execute(self._q["insert_blob"], params)
+        return sha256
+
+    async def get_blob(self, sha256: str) -> bytes | None:
+        rows = await self._fetch("get_blob", blobs.lookup_params(sha256))
+        return blobs.data_from_rows(rows)
 
     # -- plumbing ---------------------------------------------------------------
     async def _configure(self, conn: psycopg.AsyncConnection[Any]) -> None:

@@ -35,9 +35,10 @@ _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan
 
 def to_micros(when: datetime, field: str) -> int:
     """Aware datetime -> integer microseconds since the epoch; naive times are refused."""
-    if when.tzinfo is None or when.utcoffset() is None:
-        raise InvalidInput(f"{field} must be a timezone-aware datetime", field=field)
-    return (when - EPOCH) // _ONE_MICROSECOND
+    try:
+        return (when - EPOCH) // _ONE_MICROSECOND
+    except TypeError:  # naive (or not a datetime): subtracting an aware one fails
+        raise InvalidInput(f"{field} must be a timezone-aware datetime", field=field) from None
 
 
 def optional_micros(when: datetime | None, field: str) -> int | None:

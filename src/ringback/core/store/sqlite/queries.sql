@@ -13,7 +13,13 @@
 PRAGMA journal_mode = WAL;
 PRAGMA synchronous = FULL;
 PRAGMA foreign_keys = ON;
+-- 32 MB of page cache per connection.
 PRAGMA cache_size = -32768;
+-- Checkpoint (copy the log back into the database, and sync it) every 64 MB of log
+-- rather than every 4 MB: bulk submissions sync the database file far less often.
+-- After a checkpoint the log file is cut back to at most 64 MB.
+PRAGMA wal_autocheckpoint = 16384;
+PRAGMA journal_size_limit = 67108864;
 
 -- name: begin_write
 -- Take the write lock now (waiting up to the busy timeout) rather than on the first
@@ -55,13 +61,15 @@ SELECT max(
 SELECT * FROM jobs WHERE key IN (SELECT value FROM json_each(:keys));
 
 -- name: insert_job
+-- Bound by position, for speed (see newjobs.py): ?1 id, ?2 kind, ?3 queue, ?4 key,
+-- ?5 target, ?6 labels, ?7 payload, ?8 policy, ?9 run_at, ?10 now.
 -- A key that already names a job inserts nothing; the caller notices by the count.
 INSERT INTO jobs (
     id, kind, queue, key, target, labels, payload, policy, state, run_at,
     attempts, series, series_started_at, created_at, updated_at
 ) VALUES (
-    :id, :kind, :queue, :key, :target, :labels, :payload, :policy, 'scheduled', :run_at,
-    0, 1, :run_at, :now, :now
+    ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'scheduled', ?9,
+    0, 1, ?9, ?10, ?10
 )
 ON CONFLICT (key) WHERE key IS NOT NULL DO NOTHING;
 

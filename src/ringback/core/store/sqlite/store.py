@@ -18,8 +18,21 @@ from typing import TypeVar
 
 from ringback.core.errors import InvalidInput
 from ringback.core.jobs import Attempt, Job, NewJob, Outcome
-from ringback.core.store.contract import EnqueueResult, JobFilter, JobPage, StateCounts, Store
-from ringback.core.store.sqlite import admin, read, submit, work
+from ringback.core.store.contract import (
+    AttemptBucket,
+    EnqueueResult,
+    JobFilter,
+    JobPage,
+    Record,
+    RecordWrite,
+    StateCounts,
+    Store,
+    TargetStats,
+    WriteResult,
+)
+from ringback.core.store.record_input import check_query
+from ringback.core.store.sqlite import admin, blobs, read, stats, submit, work
+from ringback.core.store.sqlite import records as _records
 from ringback.core.store.sqlite.codec import to_micros
 from ringback.core.store.sqlite.connection import SerialConnection
 from ringback.core.store.sqlite.migrate import apply_migrations, load_migrations, schema_version
@@ -107,6 +120,20 @@ class SqliteStore(Store):
     async def list_due(self, *, limit: int) -> list[Job]:
         return await self._connection.run(lambda connection: read.list_due(connection, limit))
 
+    async def attempt_stats(
+        self, *, since: datetime, bucket: timedelta, target: str | None = None
+    ) -> list[AttemptBucket]:
+        return await self._connection.run(
+            lambda connection: stats.attempt_stats(
+                connection, since=since, bucket=bucket, target=target
+            )
+        )
+
+    async def target_stats(self, *, since: datetime, limit: int) -> list[TargetStats]:
+        return await self._connection.run(
+            lambda connection: stats.target_stats(connection, since=since, limit=limit)
+        )
+
     # -- working ----------------------------------------------------------------
     async def claim(
         self,
@@ -180,6 +207,58 @@ class SqliteStore(Store):
                 connection, older_than=older_than, batch_size=batch_size
             )
         )
+
+    # -- domain records and blobs -------------------------------------------------
+    async def write(
+        self,
+        *,
+        records: Sequence[RecordWrite] = (),
+        jobs: Sequence[NewJob] = (),
+        now: datetime,
+    ) -> WriteResult:
+        return await self._write_and_wake(
+            lambda connection: _records.write(connection, records, jobs, now),
+            changed=lambda result: any(job.created for job in result.jobs),
+        )
+
+    async def get_record(self, namespace: str, key: str) -> Record | None:
+        return await self._connection.run(
+            lambda connection: _records.get_record(connection, namespace, key)
+        )
+
+    async def list_records(
+        self,
+        namespace: str,
+        *,
+        group: str | None = None,
+        ref_from: datetime | None = None,
+        ref_to: datetime | None = None,
+        limit: int = 100,
+        before: tuple[datetime, str] | None = None,
+    ) -> list[Record]:
+        query = check_query(namespace, group, ref_from, ref_to, before)
+        return await self._connection.run(
+            lambda connection: _records.list_records(connection, query, limit)
+        )
+
+    async def count_records(
+        self,
+        namespace: str,
+        *,
+        group: str | None = None,
+        ref_from: datetime | None = None,
+        ref_to: datetime | None = None,
+    ) -> int:
+        query = check_query(namespace, group, ref_from, ref_to)
+        return await self._connection.run(
+            lambda connection: _records.count_records(connection, query)
+        )
+
+    async def put_blob(self, data: bytes, now: datetime) -> str:
+        return await self._connection.run(lambda connection: blobs.put_blob(connection, data, now))
+
+    async def get_blob(self, sha256: str) -> bytes | None:
+        return await self._connection.run(lambda connection: blobs.get_blob(connection, sha256))
 
     async def _write_and_wake(
         self,

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from ringback.core.jobs import Job, NewJob
 from ringback.core.store.contract import EnqueueResult
-from ringback.core.store.sqlite.codec import SqlParams, job_from_row, json_list, to_micros
+from ringback.core.store.sqlite.codec import job_from_row, json_list, to_micros
 from ringback.core.store.sqlite.connection import write_transaction
-from ringback.core.store.sqlite.newjobs import created_jobs, encode_new_jobs
+from ringback.core.store.sqlite.newjobs import ID, KEY, NewRow, created_jobs, encode_new_jobs
 from ringback.core.store.sqlite.queries import SQL
 
 
@@ -34,35 +35,57 @@ def enqueue(
     encoded = encode_new_jobs(jobs, to_micros(now, "now"))
     if not encoded:
         return [], 0
-    rows, row_of_job = _fold_repeated_keys(encoded)
     with write_transaction(connection):
-        next_id = int(connection.execute(SQL["next_job_id"]).fetchone()[0])
-        for offset, row in enumerate(rows):
-            row["id"] = next_id + offset
-        inserted = connection.executemany(SQL["insert_job"], rows).rowcount
-        existing = _existing_jobs(connection, rows) if inserted < len(rows) else {}
-    new_rows = [row for row in rows if row["key"] not in existing]
-    created = iter(created_jobs(new_rows))
-    outcome_of_row = [
-        (existing[row["key"]], False) if row["key"] in existing else (next(created), True)
-        for row in rows
-    ]
-    results: list[EnqueueResult] = []
-    reported: set[int] = set()
-    for index in row_of_job:
-        job, created_now = outcome_of_row[index]
-        results.append(EnqueueResult(job=job, created=created_now and index not in reported))
-        reported.add(index)
-    return results, len(new_rows)
+        inserted = insert_encoded(connection, encoded)
+    return inserted.results()
 
 
-def _fold_repeated_keys(encoded: list[SqlParams]) -> tuple[list[SqlParams], list[int]]:
+@dataclass(frozen=True, slots=True)
+class InsertedJobs:
+    """What ``insert_encoded`` did. The results are built from it after the commit, so
+    the write lock is not held while the returned jobs are decoded."""
+
+    rows: list[NewRow]
+    row_of_job: list[int]
+    existing: dict[str, Job]
+
+    def results(self) -> tuple[list[EnqueueResult], int]:
+        """The results in submission order, and how many jobs were created."""
+        existing = self.existing
+        new_rows = [row for row in self.rows if row[KEY] not in existing]
+        created = iter(created_jobs(new_rows))
+        outcome_of_row = [
+            (existing[row[KEY]], False) if row[KEY] in existing else (next(created), True)
+            for row in self.rows
+        ]
+        results: list[EnqueueResult] = []
+        reported: set[int] = set()
+        for index in self.row_of_job:
+            job, created_now = outcome_of_row[index]
+            results.append(EnqueueResult(job=job, created=created_now and index not in reported))
+            reported.add(index)
+        return results, len(new_rows)
+
+
+def insert_encoded(connection: sqlite3.Connection, encoded: list[NewRow]) -> InsertedJobs:
+    """Insert ``encode_new_jobs`` rows inside the caller's write transaction: ``enqueue``'s
+    own, or ``Store.write``'s, where records commit together with the jobs."""
+    rows, row_of_job = _fold_repeated_keys(encoded)
+    next_id = int(connection.execute(SQL["next_job_id"]).fetchone()[0])
+    for offset, row in enumerate(rows):
+        row[ID] = next_id + offset
+    inserted = connection.executemany(SQL["insert_job"], rows).rowcount
+    existing = _existing_jobs(connection, rows) if inserted < len(rows) else {}
+    return InsertedJobs(rows, row_of_job, existing)
+
+
+def _fold_repeated_keys(encoded: list[NewRow]) -> tuple[list[NewRow], list[int]]:
     """The rows to insert, and for each submitted job the index of its row."""
-    rows: list[SqlParams] = []
+    rows: list[NewRow] = []
     row_of_job: list[int] = []
     row_of_key: dict[str, int] = {}
     for params in encoded:
-        key = params["key"]
+        key = params[KEY]
         if key is not None and key in row_of_key:
             row_of_job.append(row_of_key[key])
             continue
@@ -73,8 +96,8 @@ def _fold_repeated_keys(encoded: list[SqlParams]) -> tuple[list[SqlParams], list
     return rows, row_of_job
 
 
-def _existing_jobs(connection: sqlite3.Connection, rows: list[SqlParams]) -> dict[str, Job]:
+def _existing_jobs(connection: sqlite3.Connection, rows: list[NewRow]) -> dict[str, Job]:
     """The jobs, by key, that were there before this batch (not the ids we just used)."""
-    ids_by_key = {row["key"]: row["id"] for row in rows if row["key"] is not None}
+    ids_by_key = {row[KEY]: row[ID] for row in rows if row[KEY] is not None}
     found = connection.execute(SQL["jobs_by_keys"], {"keys": json_list(ids_by_key)})
     return {row["key"]: job_from_row(row) for row in found if row["id"] != ids_by_key[row["key"]]}
