@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from ringback.core.dispatcher import decide_outcome
 from ringback.core.executors.base import ExecutionResult, ResultKind
-from ringback.core.jobs import AttemptOutcome, Job, JobKind, JobState
+from ringback.core.jobs import AttemptOutcome, Job, JobKind, JobState, Outcome
 from ringback.core.policies import parse_policy
 
 T0 = datetime(2026, 11, 24, 0, 0, tzinfo=UTC)
@@ -33,9 +33,10 @@ def job(attempts: int = 0, series_started_at: datetime = T0) -> Job:
     )
 
 
-def decide(j: Job, result: ExecutionResult, now: datetime):  # type: ignore[no-untyped-def]
+def decide(j: Job, result: ExecutionResult, now: datetime) -> Outcome:
+    started_at = now - timedelta(seconds=1)
     return decide_outcome(
-        j, result, policy=ALIPAY, worker="w1", started_at=now - timedelta(seconds=1), finished_at=now
+        j, result, policy=ALIPAY, worker="w1", started_at=started_at, finished_at=now
     )
 
 
@@ -49,7 +50,8 @@ def test_success_finishes_the_job() -> None:
 
 
 def test_retry_follows_the_schedule() -> None:
-    outcome = decide(job(), ExecutionResult(ResultKind.RETRY, status_code=500, error="HTTP 500"), T0)
+    result = ExecutionResult(ResultKind.RETRY, status_code=500, error="HTTP 500")
+    outcome = decide(job(), result, T0)
     assert outcome.state is JobState.SCHEDULED
     assert outcome.run_at == T0 + timedelta(minutes=2)
     assert outcome.attempt.outcome is AttemptOutcome.RETRY
