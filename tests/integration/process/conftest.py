@@ -40,6 +40,7 @@ timeout = "10s"
 count = {workers}
 grace = "{grace}"
 restart_backoff_max = "1s"
+max_jobs = {max_jobs}
 [log]
 level = "warning"
 """
@@ -135,12 +136,19 @@ class Service:
 def make_service(tmp_path: Path) -> Iterator[object]:
     made: list[Service] = []
 
-    def make(*, workers: int = 2, lease: str = "2s", grace: str = "10s") -> Service:
+    def make(
+        *, workers: int = 2, lease: str = "2s", grace: str = "10s", max_jobs: int = 0
+    ) -> Service:
         port = free_port()
         config = tmp_path / "ringback.toml"
         config.write_text(
             CONFIG.format(
-                port=port, db=tmp_path / "ringback.db", lease=lease, workers=workers, grace=grace
+                port=port,
+                db=tmp_path / "ringback.db",
+                lease=lease,
+                workers=workers,
+                grace=grace,
+                max_jobs=max_jobs,
             )
         )
         settings = ensure_secrets(load_settings(config))
