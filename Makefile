@@ -33,5 +33,9 @@ layers: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest
 
+## Every benchmark in bench/ (not part of `make test`); figures go to bench/out/.
+bench: $(STAMP)
+	bench/run_all.sh
+
 clean:
 	rm -rf $(VENV) var build src/*.egg-info

@@ -25,11 +25,13 @@ url = "{store_url}"
 concurrency = {concurrency}
 per_target_limit = {per_target_limit}
 batch_size = {batch_size}
+lease = "{lease}"
 [http]
 allow_private = true
 [workers]
 count = {workers}
 grace = "5s"
+restart_backoff_max = "{restart_backoff_max}"
 [log]
 level = "warning"
 """
@@ -43,22 +45,41 @@ class Running:
 
 
 def write_config(
-    folder: Path, *, workers: int, port: int, store_url: str = "", **dispatch: int
+    folder: Path,
+    *,
+    workers: int,
+    port: int,
+    store_url: str = "",
+    lease: str = "60s",
+    restart_backoff_max: str = "30s",
+    **dispatch: int,
 ) -> Path:
+    """``lease`` and ``restart_backoff_max`` are durations as the config file takes
+    them; their defaults are the service's own."""
     options = {"concurrency": 200, "per_target_limit": 1000, "batch_size": 200, **dispatch}
     url = store_url or f"sqlite:///{folder / 'ringback.db'}"
     path = folder / "ringback.toml"
-    path.write_text(CONFIG.format(port=port, store_url=url, workers=workers, **options))
+    text = CONFIG.format(
+        port=port,
+        store_url=url,
+        workers=workers,
+        lease=lease,
+        restart_backoff_max=restart_backoff_max,
+        **options,
+    )
+    path.write_text(text)
     return path
 
 
 @contextlib.contextmanager
-def serving(config: Path, *, no_api: bool = False) -> Iterator[Running]:
+def serving(config: Path, *, no_api: bool = False, new_session: bool = False) -> Iterator[Running]:
+    """``new_session``: the tree gets its own process group, so ``power_cut`` can
+    kill all of it at once."""
     settings = ensure_secrets(load_settings(config))
     argv = [sys.executable, "-m", "ringback", "serve", "--config", str(config)]
     if no_api:
         argv.append("--no-api")
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, start_new_session=new_session)
     try:
         _wait_ready(settings, process)
         yield Running(settings, process, config.parent)
@@ -83,6 +104,19 @@ def _wait_ready(
             return
         time.sleep(0.05)
     raise RuntimeError("ringback serve did not become ready")
+
+
+def power_cut(running: Running) -> None:
+    """SIGKILL the master and every child in one go, as a power loss would (needs
+    ``serving(..., new_session=True)``), and wait until the master is gone."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(running.process.pid, signal.SIGKILL)
+    running.process.wait(30)
+
+
+def api_url(running: Running) -> str:
+    server = running.settings.server
+    return f"http://{server.host}:{server.port}"
 
 
 def worker_pids(running: Running) -> list[int]:
