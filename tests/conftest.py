@@ -3,7 +3,8 @@
 ``pg_database_url``: a fresh PostgreSQL database for this test run, created on the
 server at 127.0.0.1:5432 (user postgres, trust auth; override the server with
 RINGBACK_TEST_PG_ADMIN_URL) and dropped at the end. Tests that need it are skipped,
-with the reason, when the server does not answer.
+with the reason, when the server does not answer; under CI=true they fail instead,
+so a CI run without PostgreSQL cannot pass by skipping them.
 """
 
 from __future__ import annotations
@@ -34,7 +35,10 @@ def pg_database_url() -> Iterator[str]:
     try:
         admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as error:
-        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {error}")
+        reason = f"PostgreSQL not reachable at {PG_ADMIN_URL}: {error}"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{reason} (CI=true: the PostgreSQL tests must run, not be skipped)")
+        pytest.skip(reason)
     name = f"ringback_test_{secrets.token_hex(6)}"
     with admin:
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))

@@ -36,6 +36,8 @@ from ringback.core.config_redact import redact
 from ringback.core.config_secrets import new_signing_secret, new_token, read_or_create
 from ringback.core.durations import format_duration, parse_duration
 from ringback.core.errors import ConfigError, InvalidInput
+from ringback.core.periodic.cron import parse_cron
+from ringback.core.periodic.ticks import zone
 
 
 def _to_duration(value: object) -> object:
@@ -224,6 +226,36 @@ class CommandSettings(Section):
         return str((_base_dir(info) / value).resolve())
 
 
+class PeriodicSettings(Section):
+    """``[periodic.NAME]``: a job enqueued at every tick of a cron schedule (docs/periodic.md)."""
+
+    cron: NonEmpty  # e.g. "30 0 * * *" or "@daily"
+    tz: NonEmpty = "UTC"  # the IANA zone the cron's wall-clock times are in
+    kind: Literal["task", "http", "command"]
+    payload: dict[str, Any]  # as for a submitted job; {tick} {date} {prev_date} filled in
+    policy: dict[str, Any] | None = None  # None: the default policy
+    queue: NonEmpty = "default"
+    catch_up: bool = True  # after an outage of every worker: run the missed tick(s) once
+    catch_up_limit: AtLeast1 = 1  # at most this many missed ticks (the latest ones)
+    misfire_grace: Duration = timedelta(minutes=5)  # a tick noticed this late is on time
+
+    @field_validator("cron")
+    @classmethod
+    def _valid_cron(cls, value: str) -> str:
+        try:
+            return parse_cron(value).text
+        except InvalidInput as error:
+            raise ValueError(error.message) from None
+
+    @field_validator("tz")
+    @classmethod
+    def _valid_zone(cls, value: str) -> str:
+        try:
+            return zone(value).key
+        except InvalidInput as error:
+            raise ValueError(error.message) from None
+
+
 class RetentionSettings(Section):
     finished_after: PositiveDuration = timedelta(days=30)
     batch_size: AtLeast1 = 1000
@@ -243,6 +275,7 @@ class Settings(Section):
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
     payments: dict[str, Any] = {}  # validated by ringback.domain.payments
     statements: dict[str, Any] = {}  # validated by ringback.domain.statements
+    periodic: dict[CommandName, PeriodicSettings] = {}
 
     @field_validator("data_dir")
     @classmethod

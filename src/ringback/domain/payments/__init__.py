@@ -8,5 +8,11 @@ apps and their notifications, and simulators of the outside parties for tests an
 - ``merchant``: merchant app config and the notifications ringback sends them.
 - ``simulator``: Alipay, WeChat Pay and merchant stand-ins speaking the real protocols.
 
-Persistence, endpoints and the notification jobs are wired on top by the service.
+Wired on top, with I/O:
+
+- ``config`` / ``channel_config``: the ``[payments]`` section, keys read at start.
+- ``service.PaymentsService``: orders, channel intake (``channel_intake``), status
+  queries and resending (``resend``), over the core store's records and jobs
+  (``repository``, ``audit``, ``merchant_job``, ``group_commit``).
+- ``demo_keys``: the keys ``ringback demo payments`` plays the channels with.
 """

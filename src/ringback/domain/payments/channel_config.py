@@ -50,6 +50,7 @@ CHANNELS = (ALIPAY, WECHATPAY, GENERIC)
 class ChannelSetup:
     verifier: ChannelVerifier
     apps: tuple[str, ...] | None  # the merchant apps it serves; None: every app allowing it
+    channel_app_id: str = ""  # the channel's own app id (Alipay app_id, WeChat appid)
 
 
 def parse_channel(
@@ -60,9 +61,9 @@ def parse_channel(
     apps = _apps(table, app_ids)
     try:
         if channel == ALIPAY:
-            return ChannelSetup(_alipay(table), apps)
+            return ChannelSetup(_alipay(table), apps, table.text("app_id"))
         if channel == WECHATPAY:
-            return ChannelSetup(_wechatpay(table), apps)
+            return ChannelSetup(_wechatpay(table), apps, table.text("appid"))
         served = apps or allowing
         if not served:
             raise table.fail("apps", "no merchant app allows the generic channel")

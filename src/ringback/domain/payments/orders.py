@@ -76,10 +76,9 @@ class Order:
     def key(self) -> str:
         return order_key(self.app_id, self.order_no)
 
-    def as_registered(self) -> RegisteredOrder | None:
-        """What the channel notification is checked against (None if never registered)."""
-        if not self.registered:
-            return None
+    def reference(self) -> RegisteredOrder:
+        """What a channel notification is checked against: what the merchant
+        registered, or for a learned order what the channel said first."""
         return RegisteredOrder(self.app_id, self.order_no, self.amount, channel=self.channel)
 
     def notice_for(self, status: PaymentStatus) -> MerchantNotice | None:

@@ -133,9 +133,8 @@ class PaymentsRepository:
             if len(batch) < limit:
                 return Page(found, None)
             before = (batch[-1].ref_time, batch[-1].key)
-        # Scanned enough for one call: continue from the last record looked at.
-        last = (found[-1].ref_time, found[-1].key) if before is None else before
-        return Page(found, encode_cursor(_marker(last)))
+        # Scanned enough for one call: the next one continues after the last record seen.
+        return Page(found, None if before is None else encode_cursor(_marker(before)))
 
     async def count(self, namespace: str, *, group: str | None, period: TimeRange) -> int:
         return await self._store.count_records(

@@ -51,7 +51,7 @@ def decode_statement(
     ``member`` is an fnmatch pattern picking the statement out of a zip with several files.
     """
     return decode_statement_bytes(
-        _from_base64(payload, limits), encoding=encoding, limits=limits, member=member
+        base64_payload(payload, limits), encoding=encoding, limits=limits, member=member
     )
 
 
@@ -81,7 +81,9 @@ def decode_statement_bytes(
     )
 
 
-def _from_base64(payload: str, limits: DecodeLimits) -> bytes:
+def base64_payload(payload: str, limits: DecodeLimits = _DEFAULT_LIMITS) -> bytes:
+    """The bytes of a base64 answer (line breaks and the URL-safe alphabet accepted),
+    refused before decoding when they would be over ``limits.max_compressed_bytes``."""
     compact = _WHITESPACE.sub("", payload)
     # Four base64 characters carry three bytes: refuse an oversized answer before decoding it.
     if len(compact) // 4 * 3 > limits.max_compressed_bytes:

@@ -1,0 +1,1 @@
+"""The `ringback` command line (entry point: ``ringback.interfaces.cli.main:main``)."""

@@ -14,14 +14,17 @@ from fastapi import FastAPI
 from ringback.core.clock import Clock, SystemClock
 from ringback.core.config import Settings
 from ringback.core.service import JobService
+from ringback.core.service.stats import StatsService
 from ringback.core.store.contract import Store
 from ringback.core.supervisor.child import notify_ready
 from ringback.interfaces.api.app import create_app
+from ringback.interfaces.dashboard import dashboard_router, secure_cookie_for
 from ringback.interfaces.observability.metrics_router import metrics_router
 from ringback.interfaces.runtime.components import build_executors, build_store
 from ringback.interfaces.runtime.loop import run as run_loop
 from ringback.interfaces.runtime.payments import wire_payments
 from ringback.interfaces.runtime.processes import state_dir
+from ringback.interfaces.runtime.statements import wire_statements
 
 log = logging.getLogger("ringback.api")
 
@@ -30,11 +33,19 @@ def build_app(settings: Settings, store: Store, clock: Clock) -> FastAPI:
     service = JobService(store, clock, build_executors(settings))
     metrics = metrics_router(store, clock=clock, state_dir=state_dir(settings))
     payments = wire_payments(settings, store, clock, service)
+    statements = wire_statements(settings, store, clock, service)
+    dashboard = dashboard_router(
+        service,
+        StatsService(store, clock),
+        token=settings.server.token,
+        state_dir=state_dir(settings),
+        secure_cookie=secure_cookie_for(settings.server.public_url),
+    )
     return create_app(
         service,
         token=settings.server.token,
-        extra_routers=[metrics, *payments.extra_routers],
-        public_routers=payments.public_routers,
+        extra_routers=[metrics, *payments.extra_routers, *statements.routers],
+        public_routers=[*payments.public_routers, dashboard],
     )
 
 

@@ -13,11 +13,24 @@ from ringback.core.executors.task import TaskExecutor, default_registry, load_ta
 from ringback.core.jobs import JobKind
 from ringback.core.store.contract import Store
 from ringback.core.store.factory import open_store
+from ringback.interfaces.runtime.payments import payments_named_secrets
 
 
 def build_store(settings: Settings) -> Store:
     """An unopened store for the configured URL (``await store.open()`` next)."""
-    return open_store(settings.store.url)
+    store = settings.store
+    if store.sqlite_path is not None or "?" in store.url:
+        return open_store(store.url)  # URL parameters (?schema=…) take precedence
+    # Imported here: SQLite users never load psycopg.
+    from ringback.core.store.postgres import PostgresStore
+
+    return PostgresStore(
+        store.url,
+        schema=store.pg_schema,
+        pool_min=store.pool_min,
+        pool_max=store.pool_max,
+        statement_timeout=store.statement_timeout,
+    )
 
 
 def http_options(settings: Settings) -> HttpOptions:
@@ -30,6 +43,7 @@ def http_options(settings: Settings) -> HttpOptions:
         max_response_bytes=http.max_response_bytes,
         signing_secret=http.signing_secret,
         user_agent=http.user_agent,
+        named_secrets=payments_named_secrets(settings),
     )
 
 

@@ -18,8 +18,10 @@ from ringback.core.dispatcher import Dispatcher, DispatchObserver, LoggingObserv
 from ringback.core.executors.base import Executor
 from ringback.core.jobs import JobKind
 from ringback.core.service import JobService
+from ringback.core.service.stats import StatsService
 from ringback.core.store.contract import Store
 from ringback.interfaces.api.app import create_app
+from ringback.interfaces.dashboard import dashboard_router
 from ringback.interfaces.observability.metrics_router import metrics_router
 from ringback.interfaces.runtime.api import uvicorn_server
 from ringback.interfaces.runtime.components import (
@@ -28,6 +30,8 @@ from ringback.interfaces.runtime.components import (
     dispatcher_options,
 )
 from ringback.interfaces.runtime.observers import alert_observers, drain_observers
+from ringback.interfaces.runtime.payments import wire_payments
+from ringback.interfaces.runtime.worker_features import worker_features
 
 
 @dataclass
@@ -50,23 +54,38 @@ class EmbeddedService:
         await self.store.open()
         self.executors = build_executors(self.settings)
         self.service = JobService(self.store, self._clock, self.executors)
+        self.payments = wire_payments(self.settings, self.store, self._clock, self.service)
         self._alerts = alert_observers(self.settings, self.store, self._clock)
+        self.features = worker_features(self.settings, self.store, self._clock, self.executors)
         self.dispatcher = Dispatcher(
             self.store,
             self.executors,
             clock=self._clock,
             options=dispatcher_options(self.settings),
             worker_id="embedded",
-            observers=[LoggingObserver(), *self.observers, *self._alerts],
+            observers=[LoggingObserver(), *self.observers, *self._alerts, *self.features.observers],
         )
         self._tasks.append(asyncio.create_task(self.dispatcher.run()))
+        self.features.start()
         if self.serve_api:
             await self._start_api()
         return self
 
     async def _start_api(self) -> None:
         metrics = metrics_router(self.store, clock=self._clock)
-        app = create_app(self.service, token=self.settings.server.token, extra_routers=[metrics])
+        dashboard = dashboard_router(
+            self.service, StatsService(self.store, self._clock), token=self.settings.server.token
+        )
+        app = create_app(
+            self.service,
+            token=self.settings.server.token,
+            extra_routers=[
+                metrics,
+                *self.payments.extra_routers,
+                *self.features.statements.routers,
+            ],
+            public_routers=[*self.payments.public_routers, dashboard],
+        )
         self._server = uvicorn_server(app, self.settings.server.host, self.settings.server.port)
         self._tasks.append(asyncio.create_task(self._server.serve()))
         # uvicorn has no start-up event to await; this polls only while it binds.
@@ -89,6 +108,7 @@ class EmbeddedService:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await self.features.stop()
         await drain_observers(self._alerts)
         for executor in self.executors.values():
             await executor.close()

@@ -14,6 +14,7 @@ from pathlib import Path
 from ringback.core.clock import SystemClock
 from ringback.core.config import Settings
 from ringback.core.dispatcher import Dispatcher, DispatchObserver, LoggingObserver
+from ringback.core.retention import RetentionSweeper
 from ringback.core.supervisor.child import STATE_DIR_ENV, child_name, notify_ready
 from ringback.core.supervisor.exit_codes import EXIT_OK, EXIT_RECYCLE
 from ringback.core.supervisor.state import write_child_state
@@ -24,6 +25,7 @@ from ringback.interfaces.runtime.components import (
 )
 from ringback.interfaces.runtime.loop import run as run_loop
 from ringback.interfaces.runtime.observers import alert_observers, drain_observers
+from ringback.interfaces.runtime.worker_features import worker_features
 
 log = logging.getLogger("ringback.worker")
 
@@ -45,13 +47,14 @@ async def _worker_main(settings: Settings, index: int, observers: list[DispatchO
     executors = build_executors(settings)
     clock = SystemClock()
     extra = alert_observers(settings, store, clock)
+    features = worker_features(settings, store, clock, executors)
     dispatcher = Dispatcher(
         store,
         executors,
         clock=clock,
         options=dispatcher_options(settings),
         worker_id=worker_id(index),
-        observers=[LoggingObserver(), *observers, *extra],
+        observers=[LoggingObserver(), *observers, *extra, *features.observers],
     )
     grace = settings.workers.grace
     loop = asyncio.get_running_loop()
@@ -62,13 +65,25 @@ async def _worker_main(settings: Settings, index: int, observers: list[DispatchO
         asyncio.create_task(_watch_memory(dispatcher, settings, recycle)),
         asyncio.create_task(_write_status(dispatcher)),
     ]
+    sweeper = RetentionSweeper(
+        store,
+        clock,
+        finished_after=settings.retention.finished_after,
+        batch_size=settings.retention.batch_size,
+    )
+    sweeping = asyncio.create_task(sweeper.run(), name="ringback-retention")
+    features.start()
     notify_ready()
     log.info("worker %s ready (pid %s)", index, os.getpid())
     try:
         await dispatcher.run()
     finally:
+        await features.stop()  # periodic scheduler, statement pulls
         for watcher in watchers:
             watcher.cancel()
+        sweeping.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sweeping  # so the store is not closed under a purge
         await drain_observers(extra)  # alerts raised by the last outcomes
         for executor in executors.values():
             await executor.close()

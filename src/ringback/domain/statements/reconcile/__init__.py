@@ -4,7 +4,7 @@ from .ledger import LedgerEntry
 from .ledger_csv import parse_ledger_csv
 from .matcher import reconcile
 from .options import ReconcileOptions
-from .report import BridgeBroken, Category, Report, ReportItem, build_report
+from .report import BridgeBroken, Category, Report, ReportItem, build_report, items_to_csv
 
 __all__ = [
     "BridgeBroken",
@@ -14,6 +14,7 @@ __all__ = [
     "Report",
     "ReportItem",
     "build_report",
+    "items_to_csv",
     "parse_ledger_csv",
     "reconcile",
 ]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import enum
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -157,13 +157,17 @@ class Report:
 
     def to_csv(self) -> str:
         """One row per item that is not a clean match, for a spreadsheet."""
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(_CSV_COLUMNS)
-        for item in self.items:
-            row = item.to_json()
-            writer.writerow([_cell(row[column]) for column in _CSV_COLUMNS])
-        return out.getvalue()
+        return items_to_csv(item.to_json() for item in self.items)
+
+
+def items_to_csv(rows: Iterable[Mapping[str, Any]]) -> str:
+    """Report items (as in ``to_json()["items"]``) as CSV, amounts in minor units."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(_CSV_COLUMNS)
+    for row in rows:
+        writer.writerow([_cell(row[column]) for column in _CSV_COLUMNS])
+    return out.getvalue()
 
 
 _CSV_COLUMNS = (

@@ -22,6 +22,8 @@ GROUP BY bucket
 ORDER BY bucket
 
 -- name: stats_attempt_buckets_for_target
+-- The job's target is looked up per attempt by primary key (a scalar subquery, so
+-- the planner cannot choose to hash-join a sequential scan of every job instead).
 SELECT
     floor(extract(epoch FROM a.finished_at - %(since)s::timestamptz) * 1000000
           / %(bucket_us)s::bigint)::bigint AS bucket,
@@ -33,17 +35,18 @@ SELECT
     coalesce(max(floor(extract(epoch FROM a.finished_at - a.started_at) * 1000)), 0)::bigint
         AS max_duration_ms
 FROM {schema}.attempts AS a
-JOIN {schema}.jobs AS j ON j.id = a.job_id
-WHERE a.finished_at >= %(since)s::timestamptz AND j.target = %(target)s::text
+WHERE a.finished_at >= %(since)s::timestamptz
+AND (SELECT j.target FROM {schema}.jobs AS j WHERE j.id = a.job_id) = %(target)s::text
 GROUP BY bucket
 ORDER BY bucket
 
 -- name: stats_targets
 -- One pass over the window's attempts: per target the totals, the last success, the
--- failures after it (failures in a row) and the error of the newest failure.
-WITH recent AS (
+-- failures after it (failures in a row) and the error of the newest failure. Each
+-- attempt's target is looked up by primary key, as above.
+WITH window_attempts AS MATERIALIZED (
     SELECT
-        j.target,
+        (SELECT j.target FROM {schema}.jobs AS j WHERE j.id = a.job_id) AS target,
         a.id,
         a.outcome,
         a.finished_at,
@@ -51,8 +54,10 @@ WITH recent AS (
         a.error,
         a.outcome IN ('retry', 'gave_up', 'failed') AS failed
     FROM {schema}.attempts AS a
-    JOIN {schema}.jobs AS j ON j.id = a.job_id
-    WHERE a.finished_at >= %(since)s::timestamptz AND j.target IS NOT NULL
+    WHERE a.finished_at >= %(since)s::timestamptz
+),
+recent AS (
+    SELECT * FROM window_attempts WHERE target IS NOT NULL
 ),
 marked AS (
     SELECT
