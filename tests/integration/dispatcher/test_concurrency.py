@@ -116,3 +116,27 @@ async def test_an_expired_lease_is_claimed_again(
             job = await wait_for(store, result.job.id, is_final)
     assert job.state is JobState.SUCCEEDED
     assert receiver.calls == 1
+
+
+async def test_a_retry_due_before_the_lease_expiry_is_not_held_back(
+    store: SqliteStore, http_executor: HttpExecutor
+) -> None:
+    # The dispatcher planned its sleep while the first attempt ran (the job was due
+    # again only at its 60 s lease expiry); the written outcome must wake it.
+    answers = iter([500, 200])
+
+    async def flaky(request: web.Request) -> web.Response:
+        return web.Response(status=next(answers), text="success")
+
+    clock = SystemClock()
+    async with (
+        receiving(flaky) as receiver,
+        dispatching(store, http_executor, clock, lease=timedelta(seconds=60)),
+    ):
+        now = clock.now()
+        policy = {"type": "schedule", "delays": ["0s", "200ms"]}
+        [result] = await store.enqueue([http_job(receiver.url, policy, now)], now)
+        job = await wait_for(store, result.job.id, is_final, timeout_s=5)
+    assert job.state is JobState.SUCCEEDED
+    first, second = await store.list_attempts(job.id)
+    assert second.started_at - first.finished_at < timedelta(seconds=3)

@@ -54,15 +54,16 @@ class Dispatcher:
         self.worker_id = worker_id
         self._observers = tuple(observers)
         self._limiter = TargetLimiter(options.per_target_limit)
+        self._wake = asyncio.Event()
         self._recorder = OutcomeRecorder(
             store,
             clock,
             self._observers,
             batch_size=options.batch_size,
             flush_delay_s=options.flush_delay.total_seconds(),
+            on_written=self._wake.set,
         )
         self._running: dict[int, asyncio.Task[None]] = {}
-        self._wake = asyncio.Event()
         self._stopping = False
         self._hurry = asyncio.Event()
         self._grace = timedelta(seconds=30)
@@ -109,7 +110,9 @@ class Dispatcher:
 
     # -- claiming ---------------------------------------------------------------
     async def _step(self) -> None:
-        free = self._options.concurrency - self.in_flight
+        # Jobs whose outcome is not yet written still hold leases: counting them
+        # keeps what a crash can re-run bounded by ``concurrency``.
+        free = self._options.concurrency - self.in_flight - self._recorder.pending_count
         self._wake.clear()  # before asking the store, so no wake-up is lost
         if free <= 0:
             await self._wake.wait()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ringback.core.clock import Clock
 from ringback.core.dispatcher.observer import DispatchObserver
@@ -25,12 +25,17 @@ class OutcomeRecorder:
         *,
         batch_size: int,
         flush_delay_s: float,
+        on_written: Callable[[], None] = lambda: None,
     ) -> None:
         self._store = store
         self._clock = clock
         self._observers = observers
         self._batch_size = batch_size
         self._flush_delay_s = flush_delay_s
+        # Called after outcomes are stored: a retry may now be due before the
+        # dispatcher's planned wake-up (which was the running job's lease expiry),
+        # and slots held by unwritten outcomes are free again.
+        self._on_written = on_written
         self._pending: list[tuple[Job, Outcome]] = []
         self._has_work = asyncio.Event()
         self._idle = asyncio.Event()
@@ -40,6 +45,10 @@ class OutcomeRecorder:
         self._pending.append((job, outcome))
         self._idle.clear()
         self._has_work.set()
+
+    @property
+    def pending_count(self) -> int:
+        return len(self._pending)
 
     def pending_job_ids(self) -> list[int]:
         return [job.id for job, _ in self._pending]
@@ -67,6 +76,7 @@ class OutcomeRecorder:
                 return False
             del self._pending[: len(batch)]
             self._notify(batch, applied)
+            self._on_written()
         self._has_work.clear()
         self._idle.set()
         return True
