@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck layers pytest bench clean
+.PHONY: run test lint typecheck layers pytest browser bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,11 @@ run: $(STAMP)
 	$(BIN)/ringback serve --config examples/ringback.toml
 
 ## ruff, mypy --strict, the import-layer contract, then pytest.
-test: $(STAMP) lint typecheck layers pytest
+test: $(STAMP) browser lint typecheck layers pytest
+
+## Debian's Chromium for the dashboard's browser tests (installed only when missing).
+browser:
+	bash .ci/install-browser || echo "make: no Chromium; the browser tests will be skipped"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -34,7 +34,10 @@ CHROMIUM_ARGS = [
 @pytest.fixture
 def chromium_path() -> Path:
     if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed (run .ci/install-browser)")
+        missing = f"{CHROMIUM} is not installed (run .ci/install-browser)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(missing)  # CI must run the browser tests, never skip them
+        pytest.skip(missing)
     return CHROMIUM
 
 
