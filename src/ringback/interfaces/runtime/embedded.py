@@ -29,6 +29,7 @@ from ringback.interfaces.runtime.components import (
     build_store,
     dispatcher_options,
 )
+from ringback.interfaces.runtime.dashboard_payments import PaymentsDashboard
 from ringback.interfaces.runtime.observers import alert_observers, drain_observers
 from ringback.interfaces.runtime.payments import wire_payments
 from ringback.interfaces.runtime.worker_features import worker_features
@@ -73,8 +74,12 @@ class EmbeddedService:
 
     async def _start_api(self) -> None:
         metrics = metrics_router(self.store, clock=self._clock)
+        payments = self.payments.service
         dashboard = dashboard_router(
-            self.service, StatsService(self.store, self._clock), token=self.settings.server.token
+            self.service,
+            StatsService(self.store, self._clock),
+            token=self.settings.server.token,
+            payments=None if payments is None else PaymentsDashboard(payments),
         )
         app = create_app(
             self.service,
