@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -25,8 +24,8 @@ from ringback.core.periodic import (
     PeriodicScheduler,
 )
 from ringback.core.service import JobService
-from ringback.core.store.contract import JobFilter
-from ringback.core.store.sqlite import SqliteStore
+from ringback.core.store.contract import JobFilter, Store
+from tests.integration.store_backends import Database
 
 # 00:30 in Shanghai on 24 November 2026.
 TICK = datetime(2026, 11, 23, 16, 30, tzinfo=UTC)
@@ -54,10 +53,10 @@ def nightly(**options: object) -> PeriodicSchedule:
 
 @contextlib.asynccontextmanager
 async def host(
-    path: Path, clock: FakeClock, schedules: list[PeriodicSchedule]
+    db: Database, clock: FakeClock, schedules: list[PeriodicSchedule]
 ) -> AsyncIterator[PeriodicScheduler]:
     """One "host": its own store connection, job service and scheduler task."""
-    store = SqliteStore(path)
+    store = db.make()
     await store.open()
     executor = TaskExecutor(registry())
     scheduler = PeriodicScheduler(
@@ -94,22 +93,18 @@ async def passed(schedulers: list[PeriodicScheduler], when: datetime) -> None:
     )
 
 
-async def periodic_jobs(store: SqliteStore, name: str) -> list[Job]:
+async def periodic_jobs(store: Store, name: str) -> list[Job]:
     page = await store.list_jobs(JobFilter(label=("ringback.periodic", name)), limit=500)
     return sorted(page.jobs, key=lambda job: job.id)
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
-    s = SqliteStore(tmp_path / "ringback.db")
-    await s.open()
-    yield s
-    await s.close()
+async def store(database: Database) -> Store:
+    """The test's own connection to the database the hosts share."""
+    return await database.open_store()
 
 
-async def test_three_hosts_enqueue_each_tick_exactly_once(
-    tmp_path: Path, store: SqliteStore
-) -> None:
+async def test_three_hosts_enqueue_each_tick_exactly_once(database: Database, store: Store) -> None:
     clock = FakeClock(TICK - timedelta(minutes=50))  # on a tick of the 10-minute sweep
     every_10_min = PeriodicSchedule.build(
         "sweep",
@@ -117,12 +112,11 @@ async def test_three_hosts_enqueue_each_tick_exactly_once(
         "UTC",
         JobTemplate(JobKind.TASK, {"task": "reports.build", "args": {"day": "{date}"}}),
     )
-    path = tmp_path / "ringback.db"
     ticks = [TICK - timedelta(minutes=10 * n) for n in range(4, -1, -1)] + [TICK + DAY]
     async with (
-        host(path, clock, [nightly(), every_10_min]) as a,
-        host(path, clock, [nightly(), every_10_min]) as b,
-        host(path, clock, [nightly(), every_10_min]) as c,
+        host(database, clock, [nightly(), every_10_min]) as a,
+        host(database, clock, [nightly(), every_10_min]) as b,
+        host(database, clock, [nightly(), every_10_min]) as c,
     ):
         hosts = [a, b, c]
         await passed(hosts, clock.now())
@@ -153,10 +147,10 @@ async def test_three_hosts_enqueue_each_tick_exactly_once(
 
 
 async def test_each_host_sleeps_exactly_until_the_next_tick(
-    tmp_path: Path, store: SqliteStore
+    database: Database, store: Store
 ) -> None:
     clock = FakeClock(TICK - timedelta(hours=1))
-    async with host(tmp_path / "ringback.db", clock, [nightly()]) as scheduler:
+    async with host(database, clock, [nightly()]) as scheduler:
         await passed([scheduler], clock.now())
         clock.set(TICK - timedelta(seconds=1))
         await asyncio.sleep(0.05)  # a pass now would be a pass too early
@@ -171,11 +165,10 @@ async def test_each_host_sleeps_exactly_until_the_next_tick(
 
 @pytest.mark.parametrize("catch_up", [True, False])
 async def test_a_tick_missed_by_every_host_is_caught_up_once_or_skipped(
-    tmp_path: Path, store: SqliteStore, catch_up: bool
+    database: Database, store: Store, catch_up: bool
 ) -> None:
-    path = tmp_path / "ringback.db"
     clock = FakeClock(TICK - timedelta(minutes=1))
-    async with host(path, clock, [nightly(catch_up=catch_up)]) as scheduler:
+    async with host(database, clock, [nightly(catch_up=catch_up)]) as scheduler:
         clock.set(TICK)
         await passed([scheduler], TICK)
     assert len(await periodic_jobs(store, "nightly")) == 1
@@ -184,8 +177,8 @@ async def test_a_tick_missed_by_every_host_is_caught_up_once_or_skipped(
     back = TICK + 2 * DAY + timedelta(hours=8, minutes=30)
     clock.set(back)
     async with (
-        host(path, clock, [nightly(catch_up=catch_up)]) as a,
-        host(path, clock, [nightly(catch_up=catch_up)]) as b,
+        host(database, clock, [nightly(catch_up=catch_up)]) as a,
+        host(database, clock, [nightly(catch_up=catch_up)]) as b,
     ):
         await passed([a, b], back)
     jobs = await periodic_jobs(store, "nightly")
@@ -203,20 +196,20 @@ async def test_a_tick_missed_by_every_host_is_caught_up_once_or_skipped(
     assert record.data["skipped"] is True
 
     # Coming back again later the same day changes nothing.
-    async with host(path, clock, [nightly(catch_up=catch_up)]) as again:
+    async with host(database, clock, [nightly(catch_up=catch_up)]) as again:
         await passed([again], back)
     assert len(await periodic_jobs(store, "nightly")) == len(jobs)
 
 
 async def test_a_daily_job_in_the_skipped_hour_fires_at_the_jump(
-    tmp_path: Path, store: SqliteStore
+    database: Database, store: Store
 ) -> None:
     template = JobTemplate(JobKind.TASK, {"task": "reports.build", "args": {"day": "{date}"}})
     schedule = PeriodicSchedule.build("ny", "30 2 * * *", "America/New_York", template)
     before = datetime(2026, 3, 7, 12, tzinfo=UTC)
     jump = datetime(2026, 3, 8, 7, 0, tzinfo=UTC)  # 02:00 EST became 03:00 EDT
     clock = FakeClock(before)
-    async with host(tmp_path / "ringback.db", clock, [schedule]) as scheduler:
+    async with host(database, clock, [schedule]) as scheduler:
         await passed([scheduler], before)
         clock.set(jump - timedelta(seconds=1))
         await asyncio.sleep(0.05)
@@ -234,7 +227,7 @@ async def test_a_daily_job_in_the_skipped_hour_fires_at_the_jump(
     assert jobs[0].payload["args"] == {"day": "2026-03-08"}
 
 
-async def test_a_schedule_whose_job_cannot_be_built_stops_start_up(store: SqliteStore) -> None:
+async def test_a_schedule_whose_job_cannot_be_built_stops_start_up(store: Store) -> None:
     template = JobTemplate(JobKind.TASK, {"task": "no.such.task"})
     schedule = PeriodicSchedule.build("broken", "@daily", "UTC", template)
     executor = TaskExecutor(registry())

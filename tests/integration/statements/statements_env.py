@@ -24,7 +24,7 @@ from ringback.core.executors.task import TaskExecutor, TaskRegistry
 from ringback.core.jobs import Job, JobKind
 from ringback.core.periodic import PeriodicScheduler
 from ringback.core.service import JobService
-from ringback.core.store.contract import JobFilter
+from ringback.core.store.contract import JobFilter, Store
 from ringback.core.store.sqlite import SqliteStore
 from ringback.domain.statements import StatementLine
 from ringback.domain.statements.pulls import (
@@ -46,6 +46,7 @@ from ringback.domain.statements.simulator import (
     bank_requests,
     create_bank_app,
 )
+from tests.integration.store_backends import Database
 
 DAY = date(2026, 11, 23)
 MIDNIGHT = datetime(2026, 11, 23, 16, 0, tzinfo=UTC)  # 24 November 00:00 in Shanghai
@@ -161,7 +162,7 @@ class Worker:
     """What one worker process runs, in the test's loop."""
 
     name: str
-    store: SqliteStore
+    store: Store
     service: StatementsService
     jobs: JobService
     dispatcher: Dispatcher
@@ -174,9 +175,14 @@ def http_executor() -> HttpExecutor:
     )
 
 
+def store_at(where: Path | Database) -> Store:
+    """A new store on a SQLite file, or on the test's database (SQLite or PostgreSQL)."""
+    return SqliteStore(where) if isinstance(where, Path) else where.make()
+
+
 @contextlib.asynccontextmanager
 async def worker(
-    path: Path,
+    where: Path | Database,
     clock: FakeClock,
     config: StatementsConfig,
     *,
@@ -184,7 +190,7 @@ async def worker(
     hooks: RecordingHooks | None = None,
     alert_url: str = "",
 ) -> AsyncIterator[Worker]:
-    store = SqliteStore(path)
+    store = store_at(where)
     await store.open()
     recorded = (hooks or RecordingHooks()).hooks()
     registry = TaskRegistry()
@@ -243,12 +249,12 @@ async def eventually(
         await asyncio.sleep(0.003)
 
 
-async def pull_jobs(store: SqliteStore, source: str = "bank") -> list[Job]:
+async def pull_jobs(store: Store, source: str = "bank") -> list[Job]:
     page = await store.list_jobs(JobFilter(label=(SOURCE_LABEL, source)), limit=500)
     return sorted(page.jobs, key=lambda job: job.id)
 
 
-async def job_settled(store: SqliteStore, key: str, attempts: int) -> Job:
+async def job_settled(store: Store, key: str, attempts: int) -> Job:
     """The job once it has made ``attempts`` attempts and is no longer running."""
     found: list[Job] = []
 

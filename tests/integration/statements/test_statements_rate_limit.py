@@ -14,8 +14,9 @@ from ringback.core.jobs import JobState
 from ringback.core.store.contract import JobFilter
 from ringback.domain.statements import StatementLine
 from ringback.domain.statements.pulls import PullStatus, pull_job_key
-from ringback.domain.statements.pulls.pull_job import pull_job
+from ringback.domain.statements.pulls.pull_jobs import pull_job
 from ringback.domain.statements.simulator import OK
+from tests.integration.store_backends import Database
 
 from .statements_env import (
     MIDNIGHT,
@@ -43,16 +44,15 @@ def spaced(times: list[datetime]) -> bool:
 
 
 async def test_two_workers_a_manual_trigger_and_a_direct_job_share_one_interval(
-    tmp_path: Path,
+    tmp_path: Path, database: Database
 ) -> None:
     clock = FakeClock(TICK)
-    path = tmp_path / "rb.db"
     async with bank_server(clock, ready_at=MIDNIGHT, statements=files()) as bank:
         config = statements_config(bank.url, tmp_path, schedule="")
         source = config.source("bank")
         async with (
-            worker(path, clock, config, name="host-a") as a,
-            worker(path, clock, config, name="host-b") as b,
+            worker(database, clock, config, name="host-a") as a,
+            worker(database, clock, config, name="host-b") as b,
         ):
             first = await a.service.trigger("bank", DAYS[0])
             assert first.sends_at == TICK
@@ -94,16 +94,15 @@ async def test_two_workers_a_manual_trigger_and_a_direct_job_share_one_interval(
 
 
 async def test_two_pulls_due_at_the_same_instant_on_two_workers_send_one_request(
-    tmp_path: Path,
+    tmp_path: Path, database: Database
 ) -> None:
     clock = FakeClock(TICK - timedelta(minutes=1))
-    path = tmp_path / "rb.db"
     async with bank_server(clock, ready_at=MIDNIGHT, statements=files()) as bank:
         config = statements_config(bank.url, tmp_path, schedule="")
         source = config.source("bank")
         async with (
-            worker(path, clock, config, name="host-a") as a,
-            worker(path, clock, config, name="host-b"),
+            worker(database, clock, config, name="host-a") as a,
+            worker(database, clock, config, name="host-b"),
         ):
             keys = [pull_job_key("bank", day) for day in DAYS]
             await a.store.enqueue(

@@ -19,6 +19,7 @@ from ringback.interfaces.cli import (
     cmd_migrate,
     cmd_payments,
     cmd_serve,
+    cmd_statements,
     cmd_submit,
 )
 from ringback.interfaces.cli.commands import CommandModule
@@ -32,6 +33,7 @@ COMMANDS: tuple[CommandModule, ...] = (
     cmd_jobs,
     cmd_config,
     cmd_payments,
+    cmd_statements,
     cmd_demo,
 )
 

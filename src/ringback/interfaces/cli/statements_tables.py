@@ -70,7 +70,7 @@ def pull_fields_table(detail: PullDetail) -> Table:
         ("next request", when(view["next_request_at"])),
         ("next allowed", when(detail.next_allowed_at)),
         ("file", _file_detail(view["file"])),
-        ("report", _outcome(view)),
+        ("report", cell(_outcome(view))),
         ("jobs", ", ".join(f"{d.job.id} ({d.job.state.value})" for d in detail.jobs) or "-"),
     ]
     for name, value in rows:

@@ -27,9 +27,9 @@ from .pull import (
     ReceivedFile,
     pull_job_key,
 )
+from .pull_jobs import statement_schedules
 from .puller import StatementPuller
 from .reports import StoredReport
-from .schedules import statement_schedules
 from .service import PullDetail, PullListing, PullTrigger, StatementsService
 from .slots import free_slot
 from .source import StatementsConfig, StatementSource, parse_day

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from ringback.core.clock import Clock
 from ringback.core.durations import format_duration
@@ -34,7 +34,7 @@ from .http_source import HttpFetcher, HttpSource
 from .ledger_spec import LedgerKind
 from .plugin_source import fetch_with_plugin
 from .pull import Pull, PullStatus, new_pull
-from .pull_job import pull_job
+from .pull_jobs import pull_job
 from .reconciliation import Reconciliation
 from .reports import StoredReport
 from .repository import PullRepository
@@ -42,6 +42,9 @@ from .source import StatementsConfig, StatementSource, parse_day
 from .unpack import Unpacked, received_file, unpack
 
 log = logging.getLogger("ringback.statements")
+
+# A pull due at most this long before its source's next slot waits for it in the attempt.
+INLINE_WAIT = timedelta(minutes=1)
 
 
 class StatementPuller:
@@ -72,6 +75,12 @@ class StatementPuller:
         src, day = self._target(source, date)
         now = self._clock.now()
         later = await self._gate.reserve(src.name, src.min_interval, now, holder=ctx.key or "")
+        if later is not None and later - now <= min(INLINE_WAIT, src.attempt_timeout / 4):
+            # Due a moment before the slot opens (the previous request went a few ms
+            # after its own due time): wait here rather than a whole interval more.
+            await self._clock.sleep_until(later)
+            now = self._clock.now()
+            later = await self._gate.reserve(src.name, src.min_interval, now, holder=ctx.key or "")
         if later is not None:
             raise Retry(
                 f"not sent: {src.name} may be asked again at {_iso(later)} "

@@ -23,7 +23,7 @@ from ..formats import ParsedStatement
 from .gate import GateState, RequestGate
 from .hooks import StatementHooks
 from .pull import Pull, PullStatus, new_pull, pull_job_key
-from .pull_job import pull_job
+from .pull_jobs import pull_job
 from .reconciliation import Reconciliation
 from .reports import StoredReport
 from .repository import PullRepository
@@ -99,9 +99,7 @@ class StatementsService:
                 made = await self._again(src, pull, now)
             if made is not None:
                 return made
-        raise InvalidInput(
-            f"the pull of {source} for {day} keeps changing; try again", field="date"
-        )
+        raise Conflict(f"the pull of {source} for {day} keeps changing; try again", field="date")
 
     async def backfill(self, source: str, first: date, last: date) -> list[PullTrigger]:
         """One pull per date from ``first`` to ``last``, queued one interval apart;
@@ -115,6 +113,14 @@ class StatementsService:
         return [
             await self.trigger(source, first + timedelta(days=n), again_if_received=False)
             for n in range(days)
+        ]
+
+    async def sources(self) -> list[tuple[StatementSource, datetime]]:
+        """Each configured source, by name, with when a request queued now would go."""
+        now = self._clock.now()
+        return [
+            (source, await first_slot(self._store, source, now))
+            for _, source in sorted(self.config.sources.items())
         ]
 
     async def next_allowed(self, source: str) -> datetime:

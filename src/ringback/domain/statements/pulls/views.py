@@ -7,6 +7,7 @@ not record it.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from ringback.core.durations import format_duration
@@ -90,7 +91,7 @@ def trigger_view(trigger: PullTrigger) -> dict[str, Any]:
     }
 
 
-def source_view(source: StatementSource) -> dict[str, Any]:
+def source_view(source: StatementSource, next_allowed_at: datetime | None = None) -> dict[str, Any]:
     fetch = source.fetch
     return {
         "name": source.name,
@@ -104,4 +105,5 @@ def source_view(source: StatementSource) -> dict[str, Any]:
         "deadline": source.deadline.strftime("%H:%M"),
         "format": source.format.name,
         "ledger": source.ledger.describe(),
+        "next_allowed_at": next_allowed_at,
     }
