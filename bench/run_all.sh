@@ -41,6 +41,7 @@ if [ "$full" = 1 ]; then
         "chaos --jobs 100000"
         "pg_claim --jobs 200000"
         "pg_delivery"
+        "pg_claim_10m --pending 10000000 --finished 10000000"
     )
 else
     plan=(
@@ -55,6 +56,7 @@ else
         "chaos --jobs 20000"
         "pg_claim --jobs 50000"
         "pg_delivery"
+        "pg_claim_10m --pending 300000 --finished 300000"
     )
 fi
 

@@ -289,3 +289,28 @@ def test_the_demo_pulls_waits_gets_the_file_and_reconciles(
     code = main(["--config", str(folder / "ringback.toml"), "statements", "list", "--json"])
     listed = json.loads(capsys.readouterr().out)
     assert code == 0 and listed["pulls"][0]["status"] == "received"
+
+
+async def test_the_dashboard_shows_the_calendar_reports_and_breaks(env: Env) -> None:
+    await env.http.post("/v1/statements/pulls/bank/2026-11-21")
+    for _ in range(300):
+        listing = (await env.http.get("/v1/statements/pulls", params={"source": "bank"})).json()
+        if [p["status"] for p in listing["pulls"]] == ["received"]:
+            break
+        await asyncio.sleep(0.01)
+    ledger = "order_no,amount,status,occurred_at\nO11211,88.88,paid,2026-11-21T10:00:00+08:00\n"
+    answer = await env.http.post(
+        "/v1/statements/reports/bank/2026-11-21", json={"ledger_csv": ledger}
+    )
+    assert answer.json()["report"]["clean"] is False  # O11212 is on the statement only
+
+    page = await env.http.get("/dashboard/statements", params={"month": "2026-11"})
+    assert page.status_code == 200, page.text
+    assert "not configured" not in page.text
+    assert "bank:2026-11-21" in page.text
+    report = await env.http.get("/dashboard/statements/reports/bank:2026-11-21")
+    assert report.status_code == 200, report.text
+    assert "O11212" in report.text
+    csv_text = (await env.http.get("/dashboard/statements/reports/bank:2026-11-21/breaks.csv")).text
+    assert "O11212" in csv_text and "missing_ours" in csv_text
+    assert "O11211" not in csv_text  # matched lines are not breaks

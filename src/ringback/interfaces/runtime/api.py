@@ -22,6 +22,7 @@ from ringback.interfaces.dashboard import dashboard_router, secure_cookie_for
 from ringback.interfaces.observability.metrics_router import metrics_router
 from ringback.interfaces.runtime.components import build_executors, build_store
 from ringback.interfaces.runtime.dashboard_payments import PaymentsDashboard
+from ringback.interfaces.runtime.dashboard_statements import StatementsDashboard
 from ringback.interfaces.runtime.loop import run as run_loop
 from ringback.interfaces.runtime.payments import wire_payments
 from ringback.interfaces.runtime.processes import state_dir
@@ -42,6 +43,7 @@ def build_app(settings: Settings, store: Store, clock: Clock) -> FastAPI:
         state_dir=state_dir(settings),
         secure_cookie=secure_cookie_for(settings.server.public_url),
         payments=None if payments.service is None else PaymentsDashboard(payments.service),
+        statements=None if statements.service is None else StatementsDashboard(statements.service),
     )
     return create_app(
         service,

@@ -30,6 +30,7 @@ from ringback.interfaces.runtime.components import (
     dispatcher_options,
 )
 from ringback.interfaces.runtime.dashboard_payments import PaymentsDashboard
+from ringback.interfaces.runtime.dashboard_statements import StatementsDashboard
 from ringback.interfaces.runtime.observers import alert_observers, drain_observers
 from ringback.interfaces.runtime.payments import wire_payments
 from ringback.interfaces.runtime.worker_features import worker_features
@@ -75,11 +76,13 @@ class EmbeddedService:
     async def _start_api(self) -> None:
         metrics = metrics_router(self.store, clock=self._clock)
         payments = self.payments.service
+        statements = self.features.statements.service
         dashboard = dashboard_router(
             self.service,
             StatsService(self.store, self._clock),
             token=self.settings.server.token,
             payments=None if payments is None else PaymentsDashboard(payments),
+            statements=None if statements is None else StatementsDashboard(statements),
         )
         app = create_app(
             self.service,
