@@ -37,6 +37,9 @@ class OutcomeRecorder:
         # and slots held by unwritten outcomes are free again.
         self._on_written = on_written
         self._pending: list[tuple[Job, Outcome]] = []
+        # One flush at a time: the background loop and the final flush at shutdown
+        # must never both write the same batch (its attempts would be recorded twice).
+        self._writing = asyncio.Lock()
         self._has_work = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
@@ -65,6 +68,10 @@ class OutcomeRecorder:
 
     async def flush(self) -> bool:
         """Write everything pending; False if the store failed (kept for later)."""
+        async with self._writing:
+            return await self._flush_pending()
+
+    async def _flush_pending(self) -> bool:
         while self._pending:
             batch = self._pending[: self._batch_size * 4]
             try:
