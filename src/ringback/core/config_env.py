@@ -26,7 +26,7 @@ ALIASES: Mapping[str, tuple[str, ...]] = {
 }
 
 # Free-form or nested tables that a flat variable cannot express.
-FILE_ONLY_SECTIONS = frozenset({"commands", "payments", "statements"})
+FILE_ONLY_SECTIONS = frozenset({"commands", "payments", "statements", "periodic"})
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from ringback.interfaces.cli import output
 from ringback.interfaces.cli.commands import Subparsers, add_command, add_json_flag
 from ringback.interfaces.cli.context import config_path, settings_from
 from ringback.interfaces.cli.parsing import CliParser
+from ringback.interfaces.runtime.checks import check_features
 
 
 def register(subparsers: Subparsers) -> None:
@@ -27,13 +28,15 @@ def register(subparsers: Subparsers) -> None:
 
 def _check(args: argparse.Namespace) -> int:
     settings = settings_from(args)  # raises ConfigError (exit 2) naming the bad key
+    features = check_features(settings)  # key files, sources, cron lines: same errors
     shown = settings.secrets_redacted()
     if args.json:
         output.print_json(shown)
         return 0
     path = config_path(args)
     source = f"{path}" if path is not None else "defaults"
-    output.info(f"configuration OK ({source} + environment)")
+    extra = f"; features: {', '.join(features)}" if features else ""
+    output.info(f"configuration OK ({source} + environment){extra}")
     console = output.console()
     for section, values in shown.items():
         if isinstance(values, dict) and values:

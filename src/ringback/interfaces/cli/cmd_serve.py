@@ -20,6 +20,7 @@ from ringback.interfaces.cli.status_view import status_json, status_table
 from ringback.interfaces.observability.logs import setup_logging
 from ringback.interfaces.observability.metrics_dir import prepare_metrics_dir
 from ringback.interfaces.runtime.api import run_api
+from ringback.interfaces.runtime.checks import check_features
 from ringback.interfaces.runtime.migrate import migrate
 from ringback.interfaces.runtime.processes import child_specs, pid_file, state_dir, worker_count
 from ringback.interfaces.runtime.worker import run_worker
@@ -59,6 +60,7 @@ def _prepared(args: argparse.Namespace) -> Settings:
 
 def _serve(args: argparse.Namespace) -> int:
     settings = _prepared(args)
+    check_features(settings)  # a bad key file or cron line stops here, exit 2, one line
     prepare_metrics_dir(settings)  # before the children start: they inherit the variable
     run_async(migrate(settings))  # once, before any child opens the store
     config = config_path(args)
