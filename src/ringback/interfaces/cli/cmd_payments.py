@@ -13,34 +13,31 @@ service as the API, so they work while the service is down.
 from __future__ import annotations
 
 import argparse
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
-from ringback.core.clock import SystemClock
-from ringback.core.config import ensure_secrets
+from ringback.core.config import Settings
 from ringback.core.errors import ConfigError
-from ringback.core.service import JobService, job_view
+from ringback.core.service import job_view
+from ringback.domain.payments.config import PaymentsConfig
 from ringback.domain.payments.repository import MAX_PAGE, TimeRange
 from ringback.domain.payments.service import PaymentsService
 from ringback.domain.payments.status import PaymentStatus
 from ringback.domain.payments.views import order_detail_view, order_view, record_view
 from ringback.interfaces.cli import output
 from ringback.interfaces.cli.commands import (
-    Handler,
     Subparsers,
     add_command,
     add_json_flag,
-    run_async,
+    async_handler,
 )
-from ringback.interfaces.cli.context import settings_from
+from ringback.interfaces.cli.context import open_core
 from ringback.interfaces.cli.parsing import CliParser, aware_time, optional_time
 from ringback.interfaces.cli.payments_tables import (
     order_detail_tables,
     orders_table,
     rejected_table,
 )
-from ringback.interfaces.runtime.components import build_executors, build_store
 from ringback.interfaces.runtime.payments import payments_config
 
 DEFAULT_LIMIT = 50
@@ -58,7 +55,7 @@ def register(subparsers: Subparsers) -> None:
         dest="orders_command", metavar="ACTION", required=True, parser_class=CliParser
     )
     listing = add_command(
-        order_actions, "list", help="orders, newest first", handler=_runs(_list_orders)
+        order_actions, "list", help="orders, newest first", handler=async_handler(_list_orders)
     )
     listing.add_argument("--app", help="only this merchant app's orders")
     listing.add_argument("--status", choices=[s.value for s in PaymentStatus])
@@ -69,7 +66,7 @@ def register(subparsers: Subparsers) -> None:
         order_actions,
         "show",
         help="an order, its channel notifications and merchant notification attempts",
-        handler=_runs(_show_order),
+        handler=async_handler(_show_order),
     )
     show.add_argument("app")
     show.add_argument("order_no")
@@ -78,7 +75,7 @@ def register(subparsers: Subparsers) -> None:
         actions,
         "resend",
         help="send an order's merchant notification again",
-        handler=_runs(_resend),
+        handler=async_handler(_resend),
     )
     resend.add_argument("app")
     resend.add_argument("order_no")
@@ -87,7 +84,7 @@ def register(subparsers: Subparsers) -> None:
         actions,
         "resend-dead",
         help="start again every notification of an app that died since a time",
-        handler=_runs(_resend_dead),
+        handler=async_handler(_resend_dead),
     )
     dead.add_argument("app")
     dead.add_argument("--since", required=True, metavar="ISO", help="e.g. 2026-03-14T00:00:00Z")
@@ -96,7 +93,7 @@ def register(subparsers: Subparsers) -> None:
         actions,
         "rejected",
         help="the audit log of refused channel notifications",
-        handler=_runs(_rejected),
+        handler=async_handler(_rejected),
     )
     rejected.add_argument("--channel", help="alipay, wechatpay or generic")
     rejected.add_argument(
@@ -113,33 +110,22 @@ def _add_paging(parser: CliParser) -> None:
     add_json_flag(parser)
 
 
-def _runs(command: Callable[[argparse.Namespace], Coroutine[Any, Any, int]]) -> Handler:
-    return lambda args: run_async(command(args))
-
-
 @asynccontextmanager
 async def open_payments(args: argparse.Namespace) -> AsyncIterator[PaymentsService]:
     """The payments service over the configured store (opened for this command)."""
-    settings = ensure_secrets(settings_from(args))
-    config = payments_config(settings)
-    if config is None:
-        raise ConfigError(
-            "payments are not configured: add a [payments] section (see docs/payments.md)",
-            field="payments",
-        )
-    store = build_store(settings)
-    executors = build_executors(settings, load_tasks=False)
-    try:
-        clock = SystemClock()
-        service = PaymentsService(store, clock, config, JobService(store, clock, executors))
-        await store.open()
-        try:
-            yield service
-        finally:
-            await store.close()
-    finally:
-        for executor in executors.values():
-            await executor.close()
+    configs: list[PaymentsConfig] = []
+
+    def configured(settings: Settings) -> None:
+        config = payments_config(settings)
+        if config is None:
+            raise ConfigError(
+                "payments are not configured: add a [payments] section (see docs/payments.md)",
+                field="payments",
+            )
+        configs.append(config)
+
+    async with open_core(args, before_open=configured) as core:
+        yield PaymentsService(core.store, core.clock, configs[0], core.jobs)
 
 
 async def _list_orders(args: argparse.Namespace) -> int:

@@ -17,22 +17,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
-from ringback.core.clock import SystemClock
-from ringback.core.config import ensure_secrets
+from ringback.core.config import Settings
 from ringback.core.errors import ConfigError, InvalidInput
-from ringback.core.service import JobService
 from ringback.domain.statements.pulls import (
     PullStatus,
     PullTrigger,
     StatementHooks,
+    StatementsConfig,
     StatementsService,
     parse_day,
     pull_detail_view,
@@ -44,13 +42,12 @@ from ringback.domain.statements.pulls.repository import MAX_PAGE
 from ringback.domain.statements.pulls.views import effective_status
 from ringback.interfaces.cli import output
 from ringback.interfaces.cli.commands import (
-    Handler,
     Subparsers,
     add_command,
     add_json_flag,
-    run_async,
+    async_handler,
 )
-from ringback.interfaces.cli.context import settings_from
+from ringback.interfaces.cli.context import open_core
 from ringback.interfaces.cli.exit_codes import FAILURE, OK
 from ringback.interfaces.cli.parsing import CliParser
 from ringback.interfaces.cli.statements_tables import (
@@ -64,7 +61,6 @@ from ringback.interfaces.cli.statements_tables import (
     trigger_line,
     triggers_table,
 )
-from ringback.interfaces.runtime.components import build_executors, build_store
 from ringback.interfaces.runtime.statements import statements_config
 
 DEFAULT_LIMIT = 50
@@ -80,14 +76,14 @@ def register(subparsers: Subparsers) -> None:
         dest="statements_command", metavar="ACTION", required=True, parser_class=CliParser
     )
     sources = add_command(
-        actions, "sources", help="the configured sources", handler=_runs(_sources)
+        actions, "sources", help="the configured sources", handler=async_handler(_sources)
     )
     add_json_flag(sources)
     pull = add_command(
         actions,
         "pull",
         help="pull one date, at the first moment the minimum interval allows",
-        handler=_runs(_pull),
+        handler=async_handler(_pull),
     )
     pull.add_argument("source")
     pull.add_argument("--date", required=True, help="the statement's date, YYYY-MM-DD")
@@ -96,7 +92,7 @@ def register(subparsers: Subparsers) -> None:
         actions,
         "backfill",
         help="pull a range of dates one by one, within the minimum interval",
-        handler=_runs(_backfill),
+        handler=async_handler(_backfill),
     )
     backfill.add_argument("source")
     backfill.add_argument("--from", dest="first", required=True, help="first date")
@@ -105,7 +101,9 @@ def register(subparsers: Subparsers) -> None:
         "--no-follow", action="store_true", help="queue them and return (no progress bar)"
     )
     add_json_flag(backfill)
-    listing = add_command(actions, "list", help="pulls, newest date first", handler=_runs(_list))
+    listing = add_command(
+        actions, "list", help="pulls, newest date first", handler=async_handler(_list)
+    )
     listing.add_argument("source", nargs="?")
     listing.add_argument("--from", dest="first", help="first date")
     listing.add_argument("--to", dest="last", help="last date, inclusive")
@@ -113,7 +111,10 @@ def register(subparsers: Subparsers) -> None:
     listing.add_argument("--cursor", help="the next-page cursor a previous list gave")
     add_json_flag(listing)
     show = add_command(
-        actions, "show", help="a pull: its answers, attempts and result", handler=_runs(_show)
+        actions,
+        "show",
+        help="a pull: its answers, attempts and result",
+        handler=async_handler(_show),
     )
     show.add_argument("source")
     show.add_argument("--date", required=True)
@@ -123,7 +124,7 @@ def register(subparsers: Subparsers) -> None:
         subparsers,
         "reconcile",
         help="reconcile a received statement again: a report of every break",
-        handler=_runs(_reconcile),
+        handler=async_handler(_reconcile),
     )
     reconcile.add_argument("source")
     reconcile.add_argument("--date", required=True)
@@ -135,35 +136,23 @@ def register(subparsers: Subparsers) -> None:
     shape.add_argument("--csv", action="store_true", help="the items as CSV")
 
 
-def _runs(command: Callable[[argparse.Namespace], Coroutine[Any, Any, int]]) -> Handler:
-    return lambda args: run_async(command(args))
-
-
 @asynccontextmanager
 async def open_statements(args: argparse.Namespace) -> AsyncIterator[StatementsService]:
     """The statements service over the configured store (opened for this command)."""
-    settings = ensure_secrets(settings_from(args))
-    config = statements_config(settings)
-    if config is None:
-        raise ConfigError(
-            "no statement sources: add [statements.sources.NAME] (see docs/statements.md)",
-            field="statements",
-        )
-    store = build_store(settings)
-    executors = build_executors(settings, load_tasks=False)
-    try:
-        clock = SystemClock()
-        hooks = StatementHooks(alert_url=settings.alerts.callback_url)
-        jobs = JobService(store, clock, executors)
-        service = StatementsService(store, clock, config, hooks=hooks, jobs=jobs)
-        await store.open()
-        try:
-            yield service
-        finally:
-            await store.close()
-    finally:
-        for executor in executors.values():
-            await executor.close()
+    configs: list[StatementsConfig] = []
+
+    def configured(settings: Settings) -> None:
+        config = statements_config(settings)
+        if config is None:
+            raise ConfigError(
+                "no statement sources: add [statements.sources.NAME] (see docs/statements.md)",
+                field="statements",
+            )
+        configs.append(config)
+
+    async with open_core(args, before_open=configured) as core:
+        hooks = StatementHooks(alert_url=core.settings.alerts.callback_url)
+        yield StatementsService(core.store, core.clock, configs[0], hooks=hooks, jobs=core.jobs)
 
 
 def _day(text: str, option: str) -> date:

@@ -62,3 +62,8 @@ def add_json_flag(parser: CliParser) -> None:
 
 def run_async(coroutine: Coroutine[Any, Any, int]) -> int:
     return asyncio.run(coroutine)
+
+
+def async_handler(command: Callable[[argparse.Namespace], Coroutine[Any, Any, int]]) -> Handler:
+    """A handler that runs an async command on its own event loop."""
+    return lambda args: run_async(command(args))

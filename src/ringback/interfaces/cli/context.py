@@ -11,11 +11,13 @@ import argparse
 import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
-from ringback.core.clock import SystemClock
+from ringback.core.clock import Clock, SystemClock
 from ringback.core.config import Settings, ensure_secrets, load_settings
 from ringback.core.service import JobService
+from ringback.core.store.contract import Store
 from ringback.interfaces.runtime.components import build_executors, build_store
 
 CONFIG_ENV = "RINGBACK_CONFIG"
@@ -55,6 +57,43 @@ async def open_service(
         await store.open()
         try:
             yield service
+        finally:
+            await store.close()
+    finally:
+        for executor in executors.values():
+            await executor.close()
+
+
+@dataclass(frozen=True, slots=True)
+class CoreParts:
+    """What a feature's command needs: settings, the opened store, a clock, jobs."""
+
+    settings: Settings
+    store: Store
+    clock: Clock
+    jobs: JobService
+
+
+@asynccontextmanager
+async def open_core(
+    args: argparse.Namespace, *, before_open: Callable[[Settings], object] | None = None
+) -> AsyncIterator[CoreParts]:
+    """Settings, executors and the store, opened for one command and closed after.
+
+    ``before_open`` runs before the store is opened (a feature refusing to run
+    leaves no trace, not even a new database file).
+    """
+    settings = ensure_secrets(settings_from(args))
+    if before_open is not None:
+        before_open(settings)
+    store = build_store(settings)
+    executors = build_executors(settings, load_tasks=False)
+    try:
+        clock = SystemClock()
+        jobs = JobService(store, clock, executors)
+        await store.open()
+        try:
+            yield CoreParts(settings, store, clock, jobs)
         finally:
             await store.close()
     finally:
