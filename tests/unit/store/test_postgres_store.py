@@ -7,8 +7,7 @@ tests/conftest.py), dropped after it.
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -28,36 +27,6 @@ NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=30)
 
 MakeStore = Callable[[], Awaitable[PostgresStore]]
-
-
-@pytest.fixture
-def schema() -> str:
-    return f"t_{uuid.uuid4().hex}"
-
-
-@pytest.fixture
-async def make_store(pg_database_url: str, schema: str) -> AsyncIterator[MakeStore]:
-    """Stores on one schema, as separate hosts would have; closed and dropped after."""
-    made: list[PostgresStore] = []
-
-    async def make() -> PostgresStore:
-        store = PostgresStore.from_url(pg_database_url, schema=schema)
-        made.append(store)
-        await store.open()
-        return store
-
-    yield make
-    for store in made:
-        await store.close()
-    async with await psycopg.AsyncConnection.connect(pg_database_url, autocommit=True) as conn:
-        await conn.execute(
-            sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema))
-        )
-
-
-@pytest.fixture
-async def store(make_store: MakeStore) -> PostgresStore:
-    return await make_store()
 
 
 async def scalar(url: str, query: sql.SQL | sql.Composed, params: Any = None) -> Any:

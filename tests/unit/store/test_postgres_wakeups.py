@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import psycopg
@@ -24,26 +24,6 @@ PATIENCE_S = 10.0
 QUIET_S = 0.05
 
 MakeStore = Callable[[], Awaitable[PostgresStore]]
-
-
-@pytest.fixture
-async def make_store(pg_database_url: str) -> AsyncIterator[MakeStore]:
-    schema = f"t_{uuid.uuid4().hex}"
-    made: list[PostgresStore] = []
-
-    async def make() -> PostgresStore:
-        store = PostgresStore.from_url(pg_database_url, schema=schema)
-        made.append(store)
-        await store.open()
-        return store
-
-    yield make
-    for store in made:
-        await store.close()
-    async with await psycopg.AsyncConnection.connect(pg_database_url, autocommit=True) as conn:
-        await conn.execute(
-            sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema))
-        )
 
 
 def new_job(number: int) -> NewJob:
