@@ -175,3 +175,29 @@ def test_config_errors_are_exit_2(
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 3
     assert "port" in err[0]
+
+
+def test_retry_all_counts_asks_then_retries_only_dead_jobs(
+    cli: CliEnv, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dead = []
+    for _ in range(3):
+        dead.append(submit(cli, capsys, "--queue", "notify"))
+        record_failed_attempt(cli, dead=True)
+    alive = submit(cli, capsys, "--queue", "notify")
+
+    # Not a terminal and no --yes: it counts, says so, and changes nothing.
+    assert cli.run("jobs", "retry-all", "--queue", "notify") == OK
+    assert "3 jobs match" in capsys.readouterr().err  # notes go to stderr
+    assert read_json(cli, capsys, "jobs", "list", "--state", "dead")["jobs"] != []
+
+    done = read_json(cli, capsys, "jobs", "retry-all", "--queue", "notify", "--yes")
+    assert done == {"matched": 3, "retried": 3, "skipped": 0}
+    states = {job["id"]: job["state"] for job in read_json(cli, capsys, "jobs", "list")["jobs"]}
+    assert all(states[job_id] == "scheduled" for job_id in dead)
+    assert states[alive] == "scheduled"
+    for job_id in dead:
+        assert read_json(cli, capsys, "jobs", "show", str(job_id))["job"]["series"] == 2
+
+    assert cli.run("jobs", "retry-all", "--state", "scheduled", "--yes") == USAGE
+    assert "only dead or cancelled" in capsys.readouterr().err

@@ -11,6 +11,7 @@ from ringback.core.store import JobFilter
 from ringback.interfaces.cli import output
 from ringback.interfaces.cli.commands import Subparsers, add_command, add_json_flag, run_async
 from ringback.interfaces.cli.context import open_service
+from ringback.interfaces.cli.jobs_bulk import register_retry_all
 from ringback.interfaces.cli.parsing import CliParser, optional_duration, optional_time, pair
 from ringback.interfaces.cli.tables import attempts_table, job_fields_table, jobs_table
 
@@ -47,12 +48,23 @@ def register(subparsers: Subparsers) -> None:
         handler=_action("reschedule"),
     )
     _add_id_and_when(reschedule, required=True)
+    register_retry_all(actions, add_filter_arguments, job_filter)
 
 
 def _register_list(actions: Subparsers) -> None:
     parser = add_command(
         actions, "list", help="jobs, newest first", handler=lambda a: run_async(_list(a))
     )
+    add_filter_arguments(parser)
+    parser.add_argument(
+        "--limit", type=int, default=DEFAULT_LIMIT, help=f"page size, 1-{MAX_PAGE_SIZE}"
+    )
+    parser.add_argument("--cursor", type=int, help="the next-page cursor a previous list gave")
+    add_json_flag(parser)
+
+
+def add_filter_arguments(parser: CliParser) -> None:
+    """The job filters (``job_filter`` reads them back)."""
     parser.add_argument(
         "--state",
         action="append",
@@ -69,11 +81,6 @@ def _register_list(actions: Subparsers) -> None:
     parser.add_argument("--label", metavar="NAME:VALUE")
     parser.add_argument("--created-from", metavar="ISO", help="created at or after")
     parser.add_argument("--created-to", metavar="ISO", help="created before")
-    parser.add_argument(
-        "--limit", type=int, default=DEFAULT_LIMIT, help=f"page size, 1-{MAX_PAGE_SIZE}"
-    )
-    parser.add_argument("--cursor", type=int, help="the next-page cursor a previous list gave")
-    add_json_flag(parser)
 
 
 def _add_id_and_when(parser: CliParser, *, required: bool = False) -> None:
