@@ -5,9 +5,7 @@ to a loopback receiver."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
-from pathlib import Path
+from datetime import datetime
 
 import pytest
 from standardwebhooks import Webhook
@@ -16,15 +14,14 @@ from ringback.core.alerts import ALERT_LABEL, AlertObserver, alert_key
 from ringback.core.clock import FakeClock
 from ringback.core.config import Settings
 from ringback.core.errors import ConfigError
-from ringback.core.executors.http import HttpExecutor, HttpOptions
-from ringback.core.executors.http.signing import generate_secret
+from ringback.core.executors.http import HttpExecutor
 from ringback.core.jobs import Job, JobState, Outcome
 from ringback.core.store.contract import JobFilter
 from ringback.core.store.sqlite import SqliteStore
 from ringback.interfaces.observability.metrics import MetricsObserver
 from ringback.interfaces.runtime.observers import alert_observers, drain_observers
 
-from .observability.support import (
+from .support import (
     T0,
     dispatching,
     http_job,
@@ -50,40 +47,13 @@ class Capture:
         self.outcomes.append((job, outcome))
 
 
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
-    s = SqliteStore(tmp_path / "ringback.db")
-    await s.open()
-    yield s
-    await s.close()
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(T0)
-
-
-@pytest.fixture
-def secret() -> str:
-    return generate_secret()
-
-
-@pytest.fixture
-async def http_executor(secret: str) -> AsyncIterator[HttpExecutor]:
-    executor = HttpExecutor(
-        HttpOptions(allow_private=True, signing_secret=secret, timeout=timedelta(seconds=2))
-    )
-    yield executor
-    await executor.close()
-
-
 async def alert_jobs(store: SqliteStore) -> list[Job]:
     page = await store.list_jobs(JobFilter(label=(ALERT_LABEL, "1")), limit=50)
     return page.jobs
 
 
 async def test_a_dead_job_raises_one_signed_alert(
-    store: SqliteStore, clock: FakeClock, http_executor: HttpExecutor, secret: str
+    store: SqliteStore, clock: FakeClock, http_executor: HttpExecutor, signing_secret: str
 ) -> None:
     capture = Capture()
     async with receiving() as receiver:
@@ -131,7 +101,7 @@ async def test_a_dead_job_raises_one_signed_alert(
     assert json.loads(delivered.body) == expected
     assert delivered.headers["webhook-id"] == alert.key
     # A normal ringback callback: any Standard Webhooks library verifies it.
-    assert Webhook(secret).verify(delivered.body, delivered.headers) == expected
+    assert Webhook(signing_secret).verify(delivered.body, delivered.headers) == expected
 
 
 async def test_an_alert_that_dies_raises_no_alert(
@@ -178,18 +148,18 @@ async def test_a_retried_job_that_dies_again_raises_a_second_alert(
     assert second is not None and second.payload["json"]["series"] == 2
 
 
-def settings_with(secret: str, **alerts: str) -> Settings:
+def settings_with(signing_secret: str, **alerts: str) -> Settings:
     return Settings.model_validate(
-        {"alerts": alerts, "http": {"allow_private": True, "signing_secret": secret}}
+        {"alerts": alerts, "http": {"allow_private": True, "signing_secret": signing_secret}}
     )
 
 
 async def test_observers_follow_the_settings(
-    store: SqliteStore, clock: FakeClock, secret: str
+    store: SqliteStore, clock: FakeClock, signing_secret: str
 ) -> None:
-    without = alert_observers(settings_with(secret), store, clock)
+    without = alert_observers(settings_with(signing_secret), store, clock)
     with_url = alert_observers(
-        settings_with(secret, callback_url="http://127.0.0.1:9/alerts"), store, clock
+        settings_with(signing_secret, callback_url="http://127.0.0.1:9/alerts"), store, clock
     )
     assert [type(o) for o in without] == [MetricsObserver]
     assert [type(o) for o in with_url] == [MetricsObserver, AlertObserver]
@@ -197,12 +167,12 @@ async def test_observers_follow_the_settings(
 
 
 async def test_an_alert_url_that_can_never_be_called_stops_start_up(
-    store: SqliteStore, clock: FakeClock, secret: str
+    store: SqliteStore, clock: FakeClock, signing_secret: str
 ) -> None:
     settings = Settings.model_validate(
         {
             "alerts": {"callback_url": "http://10.0.0.5/alerts"},
-            "http": {"allow_private": False, "signing_secret": secret},
+            "http": {"allow_private": False, "signing_secret": signing_secret},
         }
     )
     with pytest.raises(ConfigError) as caught:
