@@ -168,3 +168,40 @@ async def test_an_invalid_outcome_changes_nothing(store: Store) -> None:
         stored = await store.get_job(result.job.id)
         assert stored is not None and stored.state is JobState.RUNNING
         assert await store.list_attempts(result.job.id) == []
+
+
+async def test_two_outcomes_of_one_job_in_a_batch_apply_in_order(store: Store) -> None:
+    job = await enqueue_one(store)
+    [claimed] = await claim_all(store, "w1", T0)
+    first = outcome_for(claimed, worker="w1", state=JobState.SUCCEEDED, finished_at=DONE_AT)
+    second = outcome_for(claimed, worker="w1", state=JobState.DEAD, finished_at=DONE_AT)
+
+    assert await store.record_outcomes([first, second], DONE_AT) == {job.id}
+    stored = await store.get_job(job.id)
+    assert stored is not None and stored.state is JobState.SUCCEEDED
+    assert len(await store.list_attempts(job.id)) == 2
+
+
+async def test_attempt_texts_are_kept_exactly(store: Store) -> None:
+    job = await enqueue_one(store)
+    [claimed] = await claim_all(store, "w1", T0)
+    awkward = 'fail: "quoted", \\ back\\slash, 支付失败, \u2028 and a \ttab\n'
+    outcome = outcome_for(
+        claimed,
+        worker="w1",
+        state=JobState.SCHEDULED,
+        finished_at=DONE_AT,
+        run_at=DONE_AT,
+        error=awkward,
+    )
+    outcome = replace(
+        outcome,
+        attempt=replace(outcome.attempt, response_excerpt=awkward, status_code=503),
+    )
+    await store.record_outcomes([outcome], DONE_AT)
+    [attempt] = await store.list_attempts(job.id)
+    assert attempt.error == awkward
+    assert attempt.response_excerpt == awkward
+    assert attempt.status_code == 503
+    stored = await store.get_job(job.id)
+    assert stored is not None and stored.last_error == awkward

@@ -101,6 +101,21 @@ def job_from_row(row: sqlite3.Row) -> Job:
     )
 
 
+# The attempts table's columns as ``encode_attempt`` names them, in the table's order.
+ATTEMPT_COLUMNS = (
+    "job_id",
+    "series",
+    "number",
+    "started_at",
+    "finished_at",
+    "outcome",
+    "worker",
+    "status_code",
+    "response_excerpt",
+    "error",
+)
+
+
 def encode_attempt(attempt: Attempt) -> SqlParams:
     try:
         outcome = AttemptOutcome(attempt.outcome).value

@@ -5,8 +5,8 @@ the connection; coroutines await the results and the event loop never blocks. Be
 all calls go through that one thread they are serialised, which is exactly what one
 SQLite connection needs. Several processes can open the same file: WAL lets readers and
 one writer proceed together, and write transactions start with ``BEGIN IMMEDIATE`` so
-they take the write lock up front (waiting up to the busy timeout) instead of failing
-half-way when upgrading a read.
+they take the write lock up front (waiting up to the busy timeout, see ``write_lock``)
+instead of failing half-way when upgrading a read.
 """
 
 from __future__ import annotations
@@ -21,6 +21,11 @@ from typing import TypeVar
 
 from ringback.core.errors import RingbackError, StoreError
 from ringback.core.store.sqlite.queries import SQL, split_statements
+from ringback.core.store.sqlite.write_lock import (
+    StoreConnection,
+    begin_immediate,
+    execute_when_free,
+)
 
 T = TypeVar("T")
 
@@ -79,11 +84,17 @@ class SerialConnection:
         self._path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: no implicit transactions; each write says BEGIN IMMEDIATE.
         # check_same_thread stays on: only this executor's thread ever touches it.
-        connection = sqlite3.connect(self._path, timeout=self._busy_timeout_s, isolation_level=None)
+        connection = sqlite3.connect(
+            self._path,
+            timeout=self._busy_timeout_s,
+            isolation_level=None,
+            factory=StoreConnection,
+        )
+        connection.busy_timeout_s = self._busy_timeout_s
         try:
             connection.row_factory = sqlite3.Row
             for statement in split_statements(SQL["configure_connection"]):
-                connection.execute(statement).fetchall()
+                execute_when_free(connection, statement, timeout_s=self._busy_timeout_s)
         except BaseException:
             connection.close()
             raise
@@ -96,7 +107,7 @@ def write_transaction(connection: sqlite3.Connection) -> Iterator[sqlite3.Connec
 
     With ``synchronous=FULL`` the commit is on disk when this block exits.
     """
-    connection.execute(SQL["begin_write"])
+    begin_immediate(connection)
     try:
         yield connection
         connection.execute(SQL["commit"])

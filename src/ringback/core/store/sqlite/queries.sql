@@ -220,25 +220,48 @@ WHERE id IN (SELECT value FROM json_each(:ids))
     AND state = 'running' AND lease_owner = :worker
 RETURNING id;
 
--- name: insert_attempt
+-- name: insert_attempts
+-- A batch of attempts in one statement: :attempts is a JSON array of
+-- [job_id, series, number, started_at, finished_at, outcome, worker, status_code,
+--  response_excerpt, error] arrays (see work.py), inserted in array order. One pass
+-- through SQLite instead of a Python round trip (and a GIL hand-over) per attempt.
 -- An attempt of a job that no longer exists (purged) has nothing to belong to.
 INSERT INTO attempts (
     job_id, series, number, started_at, finished_at, outcome, worker, status_code,
     response_excerpt, error
 )
 SELECT
-    :job_id, :series, :number, :started_at, :finished_at, :outcome, :worker, :status_code,
-    :response_excerpt, :error
-WHERE EXISTS (SELECT 1 FROM jobs WHERE id = :job_id);
+    json_extract(a.value, '$[0]'), json_extract(a.value, '$[1]'),
+    json_extract(a.value, '$[2]'), json_extract(a.value, '$[3]'),
+    json_extract(a.value, '$[4]'), json_extract(a.value, '$[5]'),
+    json_extract(a.value, '$[6]'), json_extract(a.value, '$[7]'),
+    json_extract(a.value, '$[8]'), json_extract(a.value, '$[9]')
+FROM json_each(:attempts) AS a
+WHERE EXISTS (SELECT 1 FROM jobs WHERE id = json_extract(a.value, '$[0]'))
+ORDER BY a.key;
 
--- name: apply_outcome
+-- name: apply_outcomes
+-- A batch of outcomes in one statement: :outcomes is a JSON array of
+-- [job_id, worker, series, state, run_at, last_error, finished_at] arrays, one per job.
 -- Only the lease holder's outcome counts, and only for the series it was working on; a
--- cancelled job is no longer RUNNING, so it stays cancelled.
+-- cancelled job is no longer RUNNING, so it stays cancelled. RETURNING names the jobs
+-- whose outcome was applied. The unary + keeps the planner off the state index: the
+-- batch is walked and each job found by its id, not every running job scanned.
 UPDATE jobs
-SET state = :state, run_at = coalesce(:run_at, run_at), attempts = attempts + 1,
-    last_error = :last_error, lease_owner = NULL, lease_expires_at = NULL,
-    finished_at = :finished_at, updated_at = :now
-WHERE id = :job_id AND state = 'running' AND lease_owner = :worker AND series = :series;
+SET state = o.state, run_at = coalesce(o.run_at, jobs.run_at), attempts = jobs.attempts + 1,
+    last_error = o.last_error, lease_owner = NULL, lease_expires_at = NULL,
+    finished_at = o.finished_at, updated_at = :now
+FROM (
+    SELECT
+        json_extract(value, '$[0]') AS job_id, json_extract(value, '$[1]') AS worker,
+        json_extract(value, '$[2]') AS series, json_extract(value, '$[3]') AS state,
+        json_extract(value, '$[4]') AS run_at, json_extract(value, '$[5]') AS last_error,
+        json_extract(value, '$[6]') AS finished_at
+    FROM json_each(:outcomes)
+) AS o
+WHERE jobs.id = o.job_id AND +jobs.state = 'running' AND jobs.lease_owner = o.worker
+    AND jobs.series = o.series
+RETURNING jobs.id;
 
 -- name: release_leases
 UPDATE jobs

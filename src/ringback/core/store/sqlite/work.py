@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from ringback.core.errors import InvalidInput
 from ringback.core.jobs import FINAL_STATES, Job, JobState, Outcome
 from ringback.core.store.sqlite.codec import (
+    ATTEMPT_COLUMNS,
     SqlParams,
     encode_attempt,
     job_from_row,
@@ -27,6 +28,8 @@ from ringback.core.store.sqlite.connection import write_transaction
 from ringback.core.store.sqlite.queries import SQL
 from ringback.core.store.sqlite.read import check_limit
 
+# Compact JSON for the batch parameters; NaN cannot occur (no floats in an outcome).
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 _OUTCOME_STATES = frozenset({JobState.SCHEDULED, JobState.SUCCEEDED, JobState.DEAD})
 
 
@@ -106,19 +109,41 @@ def record_outcomes(
     """Insert every attempt; apply each outcome only where its worker holds the lease."""
     now_us = to_micros(now, "now")
     prepared = [_prepare_outcome(outcome, now_us) for outcome in outcomes]
-    applied: set[int] = set()
     if not prepared:
-        return applied
+        return set()
+    if len({outcome.job_id for outcome in outcomes}) < len(outcomes):
+        # Two outcomes of one job: the first applies and the second finds the job no
+        # longer running; only the one-by-one path keeps that order.
+        return _record_one_by_one(connection, prepared, now_us)
+    attempts = _ENCODER.encode([attempt for attempt, _ in prepared])
+    changes = _ENCODER.encode([change for _, change in prepared])
     with write_transaction(connection):
-        for attempt_params, job_params in prepared:
-            connection.execute(SQL["insert_attempt"], attempt_params)
-            if connection.execute(SQL["apply_outcome"], job_params).rowcount == 1:
-                applied.add(job_params["job_id"])
+        connection.execute(SQL["insert_attempts"], {"attempts": attempts})
+        rows = connection.execute(
+            SQL["apply_outcomes"], {"outcomes": changes, "now": now_us}
+        ).fetchall()
+    return {row[0] for row in rows}
+
+
+def _record_one_by_one(
+    connection: sqlite3.Connection, prepared: list[tuple[list[object], list[object]]], now_us: int
+) -> set[int]:
+    applied: set[int] = set()
+    with write_transaction(connection):
+        for attempt, change in prepared:
+            connection.execute(SQL["insert_attempts"], {"attempts": _ENCODER.encode([attempt])})
+            rows = connection.execute(
+                SQL["apply_outcomes"], {"outcomes": _ENCODER.encode([change]), "now": now_us}
+            ).fetchall()
+            applied.update(row[0] for row in rows)
     return applied
 
 
-def _prepare_outcome(outcome: Outcome, now_us: int) -> tuple[SqlParams, SqlParams]:
-    """Validate and encode one outcome (before the transaction: bad input changes nothing)."""
+def _prepare_outcome(outcome: Outcome, now_us: int) -> tuple[list[object], list[object]]:
+    """Validate and encode one outcome (before the transaction: bad input changes nothing).
+
+    The two lists are rows of ``insert_attempts`` and ``apply_outcomes``, in their order.
+    """
     if outcome.state not in _OUTCOME_STATES:
         raise InvalidInput(
             f"an outcome moves a job to scheduled, succeeded or dead, not {outcome.state}",
@@ -128,20 +153,17 @@ def _prepare_outcome(outcome: Outcome, now_us: int) -> tuple[SqlParams, SqlParam
         raise InvalidInput("a retry outcome needs run_at", field="run_at")
     if outcome.attempt.job_id != outcome.job_id:
         raise InvalidInput("the attempt belongs to another job", field="attempt")
-    attempt_params = encode_attempt(outcome.attempt)
-    job_params: SqlParams = {
-        "job_id": outcome.job_id,
-        "worker": outcome.worker,
-        "series": outcome.attempt.series,
-        "state": outcome.state.value,
-        "run_at": optional_micros(outcome.run_at, "run_at")
-        if outcome.state is JobState.SCHEDULED
-        else None,
-        "last_error": outcome.last_error,
-        "finished_at": now_us if outcome.state in FINAL_STATES else None,
-        "now": now_us,
-    }
-    return attempt_params, job_params
+    attempt = encode_attempt(outcome.attempt)
+    change: list[object] = [
+        outcome.job_id,
+        outcome.worker,
+        outcome.attempt.series,
+        outcome.state.value,
+        optional_micros(outcome.run_at, "run_at") if outcome.state is JobState.SCHEDULED else None,
+        outcome.last_error,
+        now_us if outcome.state in FINAL_STATES else None,
+    ]
+    return [attempt[column] for column in ATTEMPT_COLUMNS], change
 
 
 def release(
