@@ -100,25 +100,45 @@ class DispatchMetrics:
 
 
 class MetricsObserver:
-    """A ``DispatchObserver`` that counts attempts, times them and counts deaths."""
+    """A ``DispatchObserver`` that counts attempts, times them and counts deaths.
+
+    The labelled series it touches on every attempt are looked up once and kept:
+    ``labels(...)`` costs more than the ``observe`` or ``inc`` itself.
+    """
 
     def __init__(self, metrics: DispatchMetrics) -> None:
         self._metrics = metrics
+        self._lateness: dict[str, Histogram] = {}
+        self._attempts: dict[tuple[str, str], Counter] = {}
+        self._delivery: dict[str, Histogram] = {}
 
     def on_start(self, job: Job, started_at: datetime) -> None:
         # A job is never started early; a negative value could only be clock skew
         # between the process that scheduled it and this one.
         lateness_s = max((started_at - job.run_at).total_seconds(), 0.0)
-        self._metrics.lateness_seconds.labels(queue=job.queue).observe(lateness_s)
+        lateness = self._lateness.get(job.queue)
+        if lateness is None:
+            lateness = self._metrics.lateness_seconds.labels(queue=job.queue)
+            self._lateness[job.queue] = lateness
+        lateness.observe(lateness_s)
 
     def on_outcome(self, job: Job, outcome: Outcome, *, applied: bool) -> None:
         attempt = outcome.attempt
         kind = job.kind.value
         # The attempt happened whether or not its outcome was applied, so it counts
         # under what it did; a lost lease is counted separately.
-        self._metrics.attempts.labels(kind=kind, outcome=attempt.outcome.value).inc()
+        key = (kind, attempt.outcome.value)
+        attempts = self._attempts.get(key)
+        if attempts is None:
+            attempts = self._metrics.attempts.labels(kind=kind, outcome=key[1])
+            self._attempts[key] = attempts
+        attempts.inc()
         duration_s = max((attempt.finished_at - attempt.started_at).total_seconds(), 0.0)
-        self._metrics.delivery_seconds.labels(kind=kind).observe(duration_s)
+        delivery = self._delivery.get(kind)
+        if delivery is None:
+            delivery = self._metrics.delivery_seconds.labels(kind=kind)
+            self._delivery[kind] = delivery
+        delivery.observe(duration_s)
         if not applied:
             self._metrics.outcomes_dropped.labels(kind=kind).inc()
         elif outcome.state is JobState.DEAD:
