@@ -33,19 +33,19 @@ class LoggingObserver:
 
     def on_outcome(self, job: Job, outcome: Outcome, *, applied: bool) -> None:
         attempt = outcome.attempt
-        status = "-" if attempt.status_code is None else str(attempt.status_code)
         extra = {"job_id": job.id, "attempt": attempt.number, "outcome": attempt.outcome.value}
-        log.info(
-            "job %s attempt %s/%s %s status=%s duration_ms=%s%s",
-            job.id,
-            job.series,
-            attempt.number,
-            attempt.outcome.value,
-            status,
-            attempt.duration_ms,
-            "" if attempt.error is None else f" error={attempt.error!r}",
-            extra=extra,
-        )
+        if log.isEnabledFor(logging.INFO):  # at warning level, skip building the line
+            log.info(
+                "job %s attempt %s/%s %s status=%s duration_ms=%s%s",
+                job.id,
+                job.series,
+                attempt.number,
+                attempt.outcome.value,
+                "-" if attempt.status_code is None else attempt.status_code,
+                attempt.duration_ms,
+                "" if attempt.error is None else f" error={attempt.error!r}",
+                extra=extra,
+            )
         if not applied:
             log.warning("job %s outcome dropped: lease lost", job.id, extra=extra)
         elif outcome.state is JobState.SCHEDULED and outcome.run_at is not None:
