@@ -10,8 +10,9 @@ from ringback.core.clock import FakeClock
 from ringback.core.dispatcher.decide import decide_outcome
 from ringback.core.dispatcher.recorder import OutcomeRecorder
 from ringback.core.executors.base import ExecutionResult, ResultKind
-from ringback.core.jobs import JobState
+from ringback.core.jobs import Job, JobState, Outcome
 from ringback.core.policies import parse_policy
+from ringback.core.store.contract import JobFilter
 from ringback.core.store.sqlite import SqliteStore
 
 from .conftest import T0, http_job
@@ -39,3 +40,62 @@ async def test_two_flushes_at_once_record_each_attempt_once(
         assert len(await store.list_attempts(job.id)) == 1
         stored = await store.get_job(job.id)
         assert stored is not None and stored.state is JobState.SUCCEEDED
+
+
+async def _claimed_outcomes(store: SqliteStore, count: int) -> list[tuple[Job, Outcome]]:
+    await store.enqueue([http_job("http://a.example/n", ONCE, T0) for _ in range(count)], T0)
+    claimed = await store.claim(worker="w", now=T0, limit=count, lease=timedelta(seconds=60))
+    success = ExecutionResult(ResultKind.SUCCESS, status_code=200)
+    return [
+        (
+            job,
+            decide_outcome(
+                job, success, policy=parse_policy(ONCE), worker="w", started_at=T0, finished_at=T0
+            ),
+        )
+        for job in claimed
+    ]
+
+
+async def _written_within(recorder: OutcomeRecorder, timeout_s: float) -> bool:
+    try:
+        async with asyncio.timeout(timeout_s):
+            await recorder.wait_idle()
+    except TimeoutError:
+        return False
+    return True
+
+
+async def test_a_full_batch_is_written_without_waiting_out_the_delay(
+    store: SqliteStore, clock: FakeClock
+) -> None:
+    # The batching delay is an hour: only the full batch can start the write.
+    recorder = OutcomeRecorder(store, clock, [], batch_size=5, flush_delay_s=3600)
+    running = asyncio.create_task(recorder.run())
+    try:
+        outcomes = await _claimed_outcomes(store, 5)
+        for job, outcome in outcomes[:4]:
+            recorder.add(job, outcome)
+        assert not await _written_within(recorder, 0.05)  # 4 of 5: still batching
+        job, outcome = outcomes[4]
+        recorder.add(job, outcome)
+        assert await _written_within(recorder, 5)
+    finally:
+        running.cancel()
+    assert await store.count_jobs(JobFilter(states=frozenset({JobState.SUCCEEDED}))) == 5
+
+
+async def test_write_soon_ends_the_batching_wait(store: SqliteStore, clock: FakeClock) -> None:
+    recorder = OutcomeRecorder(store, clock, [], batch_size=100, flush_delay_s=3600)
+    running = asyncio.create_task(recorder.run())
+    try:
+        [(job, outcome)] = await _claimed_outcomes(store, 1)
+        recorder.write_soon()  # nothing pending: nothing to cut short
+        recorder.add(job, outcome)
+        assert not await _written_within(recorder, 0.05)
+        recorder.write_soon()
+        assert await _written_within(recorder, 5)
+    finally:
+        running.cancel()
+    stored = await store.get_job(job.id)
+    assert stored is not None and stored.state is JobState.SUCCEEDED

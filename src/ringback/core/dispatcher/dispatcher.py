@@ -203,6 +203,8 @@ class Dispatcher:
     def _finish(self, job: Job) -> None:
         was_full = self.in_flight >= self._options.concurrency
         self._running.pop(job.id, None)
+        if not self._running:
+            self._recorder.write_soon()  # the last one running: its batch is complete
         if self._limiter.release(job.target) or was_full:
             self._wake.set()  # a claim may now take what was skipped
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
 
@@ -41,6 +42,7 @@ class OutcomeRecorder:
         # must never both write the same batch (its attempts would be recorded twice).
         self._writing = asyncio.Lock()
         self._has_work = asyncio.Event()
+        self._write_now = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
 
@@ -48,6 +50,14 @@ class OutcomeRecorder:
         self._pending.append((job, outcome))
         self._idle.clear()
         self._has_work.set()
+        if len(self._pending) >= self._batch_size:
+            self._write_now.set()
+
+    def write_soon(self) -> None:
+        """Cut the batching wait short: nothing more is coming for now (e.g. no attempt
+        is running), so waiting would only hold the slots of the pending ones."""
+        if self._pending:
+            self._write_now.set()
 
     @property
     def pending_count(self) -> int:
@@ -61,8 +71,12 @@ class OutcomeRecorder:
         while True:
             await self._has_work.wait()
             if len(self._pending) < self._batch_size and self._flush_delay_s > 0:
-                # A short wait lets a burst of finished attempts share one commit.
-                await asyncio.sleep(self._flush_delay_s)
+                # A short wait lets a burst of finished attempts share one commit; a
+                # full batch, or ``write_soon``, ends it early.
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self._flush_delay_s):
+                        await self._write_now.wait()
+            self._write_now.clear()
             if not await self.flush():
                 await asyncio.sleep(RETRY_DELAY_S)
 
