@@ -7,6 +7,7 @@ faithfully is refused with ``InvalidInput`` before anything is written.
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from collections.abc import Iterable
@@ -45,7 +46,10 @@ def optional_micros(when: datetime | None, field: str) -> int | None:
     return None if when is None else to_micros(when, field)
 
 
+@functools.lru_cache(maxsize=4096)
 def from_micros(micros: int) -> datetime:
+    # Cached: a claimed batch shares its lease, update and often due times, and a
+    # datetime is immutable, so one object per distinct instant is safe to share.
     return EPOCH + timedelta(microseconds=micros)
 
 
@@ -77,17 +81,23 @@ def name_list(names: Iterable[str] | None, field: str) -> str | None:
     return json.dumps(sorted(set(names)))
 
 
+# Enum lookups by value without the Enum call machinery (a claim decodes thousands).
+_KINDS = {kind.value: kind for kind in JobKind}
+_STATES = {state.value: state for state in JobState}
+
+
 def job_from_row(row: sqlite3.Row) -> Job:
+    labels = row["labels"]
     return Job(
         id=row["id"],
-        kind=JobKind(row["kind"]),
+        kind=_KINDS.get(row["kind"]) or JobKind(row["kind"]),
         queue=row["queue"],
         key=row["key"],
         target=row["target"],
-        labels=load_object(row["labels"]),
+        labels={} if labels == "{}" else load_object(labels),
         payload=load_object(row["payload"]),
         policy=load_object(row["policy"]),
-        state=JobState(row["state"]),
+        state=_STATES.get(row["state"]) or JobState(row["state"]),
         run_at=from_micros(row["run_at"]),
         attempts=row["attempts"],
         series=row["series"],
