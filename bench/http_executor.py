@@ -6,6 +6,11 @@ executor does everything a real delivery does: re-checks the stored payload, vet
 host through the guard (cached), pins the address, signs, caps the read and judges the
 answer (``body_equals: "success"``).
 
+The bare loop is the "raw client" baseline: aiohttp's ClientSession doing nothing but
+POST and read. The executor sends through its own HTTP/1.1 client
+(``ringback.core.executors.http.wire``: asyncio protocols and llhttp), so it can beat
+that baseline even with all its checks; a ratio below 1 means the client got slower.
+
     .venv/bin/python bench/http_executor.py [--requests 5000] [--concurrency 100]
 """
 

@@ -171,7 +171,7 @@ async def test_a_merchant_answering_fail_is_retried_until_success(serve):
     assert ids == ["job_3"] * 3
 
 
-def _certificates(tmp_path: Path, name: str) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+def make_certificates(tmp_path: Path, name: str) -> tuple[ssl.SSLContext, ssl.SSLContext]:
     """A throwaway CA and a server certificate for ``name``: (server, client) contexts."""
     now = datetime.now(UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
@@ -226,7 +226,7 @@ def _certificates(tmp_path: Path, name: str) -> tuple[ssl.SSLContext, ssl.SSLCon
 
 
 async def test_https_goes_to_the_pinned_address_with_the_name_for_sni_and_host(serve, tmp_path):
-    server_tls, client_tls = _certificates(tmp_path, NAME)
+    server_tls, client_tls = make_certificates(tmp_path, NAME)
     sni_names: list[str | None] = []
     server_tls.sni_callback = lambda _sock, server_name, _ctx: sni_names.append(server_name)
     hosts: list[str] = []
@@ -254,7 +254,7 @@ async def test_https_goes_to_the_pinned_address_with_the_name_for_sni_and_host(s
 
 
 async def test_a_certificate_for_another_name_is_not_accepted(serve, tmp_path):
-    server_tls, client_tls = _certificates(tmp_path, "someone-else.invalid")
+    server_tls, client_tls = make_certificates(tmp_path, "someone-else.invalid")
 
     async def merchant(request: web.Request) -> web.StreamResponse:
         return web.Response(text="success")

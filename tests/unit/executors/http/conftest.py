@@ -1,4 +1,5 @@
-"""Real aiohttp receivers on loopback, and jobs to send to them."""
+"""Real receivers on loopback (aiohttp apps, and raw servers sending exact bytes for
+the wire client's tests), and jobs to send to them."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from typing import Any
 
 import pytest
 from aiohttp import web
+from wire_support import MakeRawServer, RawHandler, RawServer
 
 from ringback.core.executors.base import ExecutionResult
 from ringback.core.executors.http import HttpExecutor, HttpOptions
 from ringback.core.executors.http.signing import generate_secret
+from ringback.core.executors.http.wire import ConnectionPool
 from ringback.core.jobs import Job, JobKind, JobState, JsonObject
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -169,3 +172,47 @@ def deliver() -> Deliver:
         return await executor.execute(_make_job(prepared.payload, **job))
 
     return run
+
+
+# -- the wire client's tests: raw servers that send exact bytes --------------------------
+
+
+@pytest.fixture
+async def raw_server() -> AsyncIterator[MakeRawServer]:
+    """``await raw_server(handler, host="127.0.0.1")``: a live server (``host``
+    "0.0.0.0" answers on 127.0.0.2 too); every connection is closed after."""
+    servers: list[asyncio.Server] = []
+    writers: list[asyncio.StreamWriter] = []
+
+    async def start(handler: RawHandler, host: str = "127.0.0.1") -> RawServer:
+        made = RawServer(port=0)
+
+        async def tracked(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            made.peers.append(writer.get_extra_info("peername")[:2])
+            made.open_now += 1
+            made.most_open = max(made.most_open, made.open_now)
+            writers.append(writer)
+            try:
+                await handler(reader, writer)
+            finally:
+                made.open_now -= 1
+                writer.close()
+
+        server = await asyncio.start_server(tracked, host, 0)
+        servers.append(server)
+        made.port = server.sockets[0].getsockname()[1]
+        return made
+
+    yield start
+    for writer in writers:
+        writer.close()
+    for server in servers:
+        server.close()
+        await server.wait_closed()
+
+
+@pytest.fixture
+async def pool() -> AsyncIterator[ConnectionPool]:
+    made = ConnectionPool(limit=10)
+    yield made
+    await made.close()

@@ -273,3 +273,54 @@ async def test_a_receiver_hanging_up_without_an_answer_is_retried(executor, deli
         await server.wait_closed()
     assert result.kind is ResultKind.RETRY
     assert result.error == f"127.0.0.1:{port} closed the connection without answering"
+
+
+async def _raw_receiver(answer: bytes) -> asyncio.Server:
+    """A receiver sending exactly ``answer`` bytes after the request's head, then closing."""
+
+    async def respond(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(answer)
+        await writer.drain()
+        writer.close()
+
+    return await asyncio.start_server(respond, "127.0.0.1", 0)
+
+
+async def test_an_answer_that_is_not_http_is_retried_with_the_reason(executor, deliver):
+    server = await _raw_receiver(b"SSH-2.0-OpenSSH_9.6\r\n")
+    port = server.sockets[0].getsockname()[1]
+    try:
+        result = await deliver(executor, {"url": f"http://127.0.0.1:{port}/hook"})
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert result.kind is ResultKind.RETRY
+    assert result.error is not None
+    assert result.error.startswith(f"invalid HTTP answer from 127.0.0.1:{port}: ")
+    assert result.status_code is None
+
+
+async def test_a_body_cut_short_is_retried(executor, deliver):
+    server = await _raw_receiver(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nsucc")
+    port = server.sockets[0].getsockname()[1]
+    try:
+        result = await deliver(executor, {"url": f"http://127.0.0.1:{port}/hook"})
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert result.kind is ResultKind.RETRY
+    assert result.error is not None and result.error.startswith("the answer's body was cut off")
+
+
+async def test_an_http_1_0_answer_ended_by_the_close_is_judged(executor, deliver):
+    server = await _raw_receiver(b"HTTP/1.0 200 OK\r\n\r\nsuccess\r\n")
+    port = server.sockets[0].getsockname()[1]
+    try:
+        payload = {"url": f"http://127.0.0.1:{port}/hook", "success": {"body_equals": "success"}}
+        result = await deliver(executor, payload)
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert result.kind is ResultKind.SUCCESS, result.error
+    assert result.response_excerpt == "success\r\n"

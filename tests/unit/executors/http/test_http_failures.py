@@ -2,55 +2,60 @@
 
 from __future__ import annotations
 
-import ssl
 from datetime import timedelta
 
-import aiohttp
 import pytest
-from aiohttp.client_reqrep import ConnectionKey
 from yarl import URL
 
 from ringback.core.executors.http.failures import describe_failure
 from ringback.core.executors.http.guard import DnsLookupFailed
 from ringback.core.executors.http.response import redirect_target
 from ringback.core.executors.http.timeouts import Timeouts
+from ringback.core.executors.http.wire import (
+    BodyCutOff,
+    CertificateRejected,
+    ConnectFailed,
+    ConnectTimeout,
+    Disconnected,
+    InvalidAnswer,
+    TlsFailed,
+)
 
 TIMEOUTS = Timeouts(connect=timedelta(seconds=5), total=timedelta(milliseconds=1500))
 TARGET = "shop.example:443"
 
 
-def _expired() -> ssl.SSLCertVerificationError:
-    error = ssl.SSLCertVerificationError(1, "[SSL: CERTIFICATE_VERIFY_FAILED] verify failed")
-    error.verify_message = "certificate has expired"
-    return error
-
-
-KEY = ConnectionKey("shop.example", 443, True, True, None, None, None)
-
-
 @pytest.mark.parametrize(
     ("exc", "text"),
     [
-        (aiohttp.ConnectionTimeoutError(), "connect timeout after 5s (shop.example:443)"),
+        (ConnectTimeout("no connection within 5s"), "connect timeout after 5s (shop.example:443)"),
         (TimeoutError(), "timeout after 1s500ms"),
         (DnsLookupFailed("DNS lookup for shop.example failed: boom"), "DNS lookup for shop"),
         (
-            aiohttp.ClientConnectorError(KEY, ConnectionRefusedError(111, "Connection refused")),
+            ConnectFailed(ConnectionRefusedError(111, "Connection refused")),
             "connection refused (shop.example:443)",
         ),
         (
-            aiohttp.ClientConnectorError(KEY, OSError(113, "No route to host")),
+            ConnectFailed(OSError(113, "No route to host")),
             "cannot connect to shop.example:443: No route to host",
         ),
         (
-            aiohttp.ClientConnectorCertificateError(KEY, _expired()),
+            CertificateRejected("certificate has expired"),
             "TLS certificate of shop.example:443 not accepted: certificate has expired",
         ),
         (
-            aiohttp.ServerDisconnectedError(),
+            TlsFailed("WRONG_VERSION_NUMBER"),
+            "TLS handshake with shop.example:443 failed: WRONG_VERSION_NUMBER",
+        ),
+        (
+            Disconnected("the receiver closed the connection without answering"),
             "shop.example:443 closed the connection without answering",
         ),
-        (aiohttp.ClientPayloadError("Response payload is not completed"), "cut off"),
+        (BodyCutOff("the connection closed before the end of the body"), "cut off"),
+        (
+            InvalidAnswer("Expected HTTP/"),
+            "invalid HTTP answer from shop.example:443: Expected HTTP/",
+        ),
         (OSError("weird\nthing"), "network error with shop.example:443: weird thing"),
     ],
 )

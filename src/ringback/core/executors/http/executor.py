@@ -5,9 +5,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from datetime import timedelta
-
-import aiohttp
 
 from ringback.core.clock import Clock, SystemClock
 from ringback.core.errors import InvalidInput
@@ -24,20 +21,21 @@ from ringback.core.executors.http.guard import (
 )
 from ringback.core.executors.http.options import HttpOptions
 from ringback.core.executors.http.payload import CallbackRequest, parse_request
-from ringback.core.executors.http.pinning import CURRENT_PIN, PinnedResolver
-from ringback.core.executors.http.response import excerpt, read_capped, redirect_target
+from ringback.core.executors.http.response import excerpt, redirect_target
 from ringback.core.executors.http.retry_after import RETRY_AFTER_STATUSES, parse_retry_after
 from ringback.core.executors.http.signing import Signer, message_id
 from ringback.core.executors.http.success import judge
 from ringback.core.executors.http.timeouts import Timeouts
+from ringback.core.executors.http.wire.pool import ConnectionPool
 from ringback.core.jobs import Job, JobKind, JsonObject
 
 # What an attempt can die of without an answer; anything else is a bug and propagates.
-_NO_ANSWER = (aiohttp.ClientError, OSError, TimeoutError, DnsLookupFailed)
+# (The wire client's errors are OSErrors, as are TimeoutError and the socket's own.)
+_NO_ANSWER = (OSError, TimeoutError, DnsLookupFailed)
 
 
 class HttpExecutor(Executor):
-    """Delivers HTTP callbacks through one shared, pooled aiohttp session.
+    """Delivers HTTP callbacks through one shared pool of keep-alive connections.
 
     ``resolver`` replaces DNS (tests use it to make a public-looking name resolve to
     chosen addresses), ``clock`` stamps signatures and reads Retry-After dates, and
@@ -67,8 +65,7 @@ class HttpExecutor(Executor):
             name: Signer(secret) for name, secret in options.named_secrets.items()
         }
         self._clock: Clock = clock or SystemClock()
-        self._session: aiohttp.ClientSession | None = None
-        self._connect_timeouts: dict[timedelta, aiohttp.ClientTimeout] = {}
+        self._pool: ConnectionPool | None = None
 
     def prepare(self, payload: JsonObject) -> PreparedJob:
         request = parse_request(payload, options=self._options, policy=self._policy)
@@ -93,9 +90,9 @@ class HttpExecutor(Executor):
             return ExecutionResult(ResultKind.RETRY, error=error)
 
     async def close(self) -> None:
-        if self._session is not None:
-            session, self._session = self._session, None
-            await session.close()
+        if self._pool is not None:
+            pool, self._pool = self._pool, None
+            await pool.close()
 
     async def _send(
         self, job: Job, request: CallbackRequest, pin: Pin, timeouts: Timeouts
@@ -108,33 +105,26 @@ class HttpExecutor(Executor):
         headers["webhook-signature"] = self._signer_for(request).sign(
             msg_id, timestamp, request.body
         )
-        token = CURRENT_PIN.set(pin)
-        try:
-            async with self._session_in_loop().request(
-                request.method,
-                request.url,
-                headers=headers,
-                data=request.body or None,
-                allow_redirects=False,
-                timeout=self._client_timeout(timeouts.connect),
-            ) as response:
-                body, truncated = await read_capped(
-                    response.content, self._options.max_response_bytes
-                )
-                status, answer_headers = response.status, response.headers
-        finally:
-            CURRENT_PIN.reset(token)
+        answer = await self._pool_in_loop().request(
+            pin,
+            request.method,
+            request.url,
+            headers,
+            request.body,
+            connect_timeout_s=timeouts.connect_s,
+            max_body_bytes=self._options.max_response_bytes,
+        )
+        status, body = answer.status, answer.body
+        location = None
+        if 300 <= status < 400:  # only a redirect's error text shows where it pointed
+            location = redirect_target(answer.headers.get("Location"), request.url)
         verdict = judge(
-            request.success,
-            status,
-            body,
-            truncated=truncated,
-            location=redirect_target(answer_headers.get("Location"), request.url),
+            request.success, status, body, truncated=answer.truncated, location=location
         )
         retry_after = None
         if verdict.kind is ResultKind.RETRY and status in RETRY_AFTER_STATUSES:
             retry_after = parse_retry_after(
-                answer_headers.get("Retry-After"), now=self._clock.now()
+                answer.headers.get("Retry-After"), now=self._clock.now()
             )
         return ExecutionResult(
             kind=verdict.kind,
@@ -150,28 +140,11 @@ class HttpExecutor(Executor):
         # parse_request has checked the name against the same options.
         return self._named_signers[request.signing_secret]
 
-    def _session_in_loop(self) -> aiohttp.ClientSession:
-        """The shared session, made on first use inside the running event loop."""
-        if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(
-                limit=self._options.connection_limit,
-                limit_per_host=0,  # per-target limits are the dispatcher's business
-                use_dns_cache=False,  # the guard caches; each connect must use its pin
-                resolver=PinnedResolver(),
-                ssl=self._options.ssl_context or True,
+    def _pool_in_loop(self) -> ConnectionPool:
+        """The shared pool, made on first use (its connections belong to the running loop)."""
+        if self._pool is None or self._pool.closed:
+            self._pool = ConnectionPool(
+                limit=self._options.connection_limit,  # per-target limits: the dispatcher's
+                tls_context=self._options.ssl_context,
             )
-            self._session = aiohttp.ClientSession(
-                connector=connector,
-                cookie_jar=aiohttp.DummyCookieJar(),  # callbacks are independent calls
-                timeout=aiohttp.ClientTimeout(total=None),
-                trust_env=False,  # no proxy from the environment could bypass the guard
-            )
-        return self._session
-
-    def _client_timeout(self, connect: timedelta) -> aiohttp.ClientTimeout:
-        # The total is enforced around the whole attempt; aiohttp bounds the connect.
-        cached = self._connect_timeouts.get(connect)
-        if cached is None:
-            cached = aiohttp.ClientTimeout(total=None, sock_connect=connect.total_seconds())
-            self._connect_timeouts[connect] = cached
-        return cached
+        return self._pool

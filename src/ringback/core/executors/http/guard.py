@@ -1,6 +1,6 @@
 """The private-address guard: resolve a callback's host once, vet every address, pin them.
 
-The vetted addresses are what the connection uses (see ``pinning``): checking one DNS
+The vetted addresses are what the connection uses (see ``wire.connect``): checking one DNS
 answer and then letting the HTTP client resolve again would let a hostile name answer
 "public" to the check and "127.0.0.1" to the connect (DNS rebinding).
 
