@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -275,8 +276,10 @@ async def test_a_receiver_hanging_up_without_an_answer_is_retried(executor, deli
     assert result.error == f"127.0.0.1:{port} closed the connection without answering"
 
 
-async def _raw_receiver(answer: bytes) -> asyncio.Server:
-    """A receiver sending exactly ``answer`` bytes after the request's head, then closing."""
+@contextlib.asynccontextmanager
+async def _raw_receiver(answer: bytes) -> AsyncIterator[int]:
+    """A receiver on the yielded port sending exactly ``answer`` bytes after the
+    request's head, then closing."""
 
     async def respond(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await reader.readuntil(b"\r\n\r\n")
@@ -284,17 +287,17 @@ async def _raw_receiver(answer: bytes) -> asyncio.Server:
         await writer.drain()
         writer.close()
 
-    return await asyncio.start_server(respond, "127.0.0.1", 0)
-
-
-async def test_an_answer_that_is_not_http_is_retried_with_the_reason(executor, deliver):
-    server = await _raw_receiver(b"SSH-2.0-OpenSSH_9.6\r\n")
-    port = server.sockets[0].getsockname()[1]
+    server = await asyncio.start_server(respond, "127.0.0.1", 0)
     try:
-        result = await deliver(executor, {"url": f"http://127.0.0.1:{port}/hook"})
+        yield server.sockets[0].getsockname()[1]
     finally:
         server.close()
         await server.wait_closed()
+
+
+async def test_an_answer_that_is_not_http_is_retried_with_the_reason(executor, deliver):
+    async with _raw_receiver(b"SSH-2.0-OpenSSH_9.6\r\n") as port:
+        result = await deliver(executor, {"url": f"http://127.0.0.1:{port}/hook"})
     assert result.kind is ResultKind.RETRY
     assert result.error is not None
     assert result.error.startswith(f"invalid HTTP answer from 127.0.0.1:{port}: ")
@@ -302,25 +305,15 @@ async def test_an_answer_that_is_not_http_is_retried_with_the_reason(executor, d
 
 
 async def test_a_body_cut_short_is_retried(executor, deliver):
-    server = await _raw_receiver(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nsucc")
-    port = server.sockets[0].getsockname()[1]
-    try:
+    async with _raw_receiver(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nsucc") as port:
         result = await deliver(executor, {"url": f"http://127.0.0.1:{port}/hook"})
-    finally:
-        server.close()
-        await server.wait_closed()
     assert result.kind is ResultKind.RETRY
     assert result.error is not None and result.error.startswith("the answer's body was cut off")
 
 
 async def test_an_http_1_0_answer_ended_by_the_close_is_judged(executor, deliver):
-    server = await _raw_receiver(b"HTTP/1.0 200 OK\r\n\r\nsuccess\r\n")
-    port = server.sockets[0].getsockname()[1]
-    try:
+    async with _raw_receiver(b"HTTP/1.0 200 OK\r\n\r\nsuccess\r\n") as port:
         payload = {"url": f"http://127.0.0.1:{port}/hook", "success": {"body_equals": "success"}}
         result = await deliver(executor, payload)
-    finally:
-        server.close()
-        await server.wait_closed()
     assert result.kind is ResultKind.SUCCESS, result.error
     assert result.response_excerpt == "success\r\n"
