@@ -37,9 +37,27 @@ _ISO_CALENDAR = re.compile(r"P(?:\d+[YM])")
 _BARE_NUMBER = re.compile(r"[+-]?\d+(?:\.\d*)?")
 
 
+# Texts read before and what they meant: every attempt re-reads its job's policy, whose
+# few distinct delays ("2m", "10m", …) recur across millions of jobs. Only successes
+# are kept (a failure must name its own field); the size is bounded.
+_PARSED: dict[str, timedelta] = {}
+_PARSED_MAX_ENTRIES = 4096
+
+
 def parse_duration(text: str, *, field: str | None = None) -> timedelta:
     """Parse a non-negative duration; raise ``InvalidInput`` naming ``field`` otherwise."""
     value: object = text  # callers pass raw JSON/TOML values; check the type at runtime
+    if isinstance(value, str):
+        known = _PARSED.get(value)
+        if known is not None:
+            return known
+    result = _parse_uncached(value, field)
+    if len(_PARSED) < _PARSED_MAX_ENTRIES:
+        _PARSED[text] = result
+    return result
+
+
+def _parse_uncached(value: object, field: str | None) -> timedelta:
     if not isinstance(value, str):
         raise InvalidInput(
             f"expected a duration string, got {type(value).__name__} {value!r} ({EXAMPLE})",

@@ -179,6 +179,16 @@ async def test_literal_addresses_need_no_lookup(fake_dns):
     assert dns.calls == []
 
 
+async def test_a_literal_is_judged_the_same_every_time_and_per_port(fake_dns):
+    guard = _guard(fake_dns({}), Ticker(), allow=["10.9.0.0/16"])
+    first = await guard.vet("10.9.1.1", 80)
+    assert await guard.vet("10.9.1.1", 80) == first == Pin("10.9.1.1", 80, first.addresses)
+    other_port = await guard.vet("10.9.1.1", 8080)
+    assert isinstance(other_port, Pin) and other_port.port == 8080
+    for _ in range(2):
+        assert await guard.vet("10.8.1.1", 80) == Refused("10.8.1.1 is a private address")
+
+
 async def test_an_answer_without_addresses_is_a_dns_failure(fake_dns):
     guard = _guard(fake_dns({"odd.example": ["not-an-ip"]}), Ticker())
     with pytest.raises(DnsLookupFailed, match="no usable address"):

@@ -91,14 +91,25 @@ class AddressGuard:
         self._ttl_s = cache_ttl.total_seconds()
         self._monotonic = monotonic
         self._cache: dict[tuple[str, int], _Cached] = {}
+        # Verdicts on IP literals, by the host exactly as given (bounded in size).
+        self._literals: dict[tuple[str, int], Vetting] = {}
         self._inflight: dict[tuple[str, int], asyncio.Future[Vetting]] = {}
 
     async def vet(self, host: str, port: int) -> Vetting:
         """Pin or refuse ``host``. Raises DnsLookupFailed when it does not resolve."""
+        key = (host, port)
+        literal_verdict = self._literals.get(key)
+        if literal_verdict is not None:
+            return literal_verdict
         host = normalise_host(host)
         literal = parse_ip(host)
         if literal is not None:
-            return self._judge(host, port, [literal])
+            # An address written in the URL needs no DNS and its verdict cannot change
+            # (the policy is fixed for the guard's life): judge it once.
+            verdict = self._judge(host, port, [literal])
+            if len(self._literals) < _SWEEP_ABOVE_ENTRIES:
+                self._literals[key] = verdict
+            return verdict
         key = (host, port)
         cached = self._cache.get(key)
         if cached is not None and cached.expires_at_s > self._monotonic():
