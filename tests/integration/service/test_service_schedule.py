@@ -112,3 +112,35 @@ async def _wait(client: AsyncClient, job_id: int, check, timeout_s: float = 10):
             return job
         assert loop.time() < deadline, f"stuck: {job}"
         await asyncio.sleep(0.01)
+
+
+async def test_finished_jobs_are_purged_after_the_retention_period(
+    service: EmbeddedService,
+) -> None:
+    clock = service.clock
+    assert isinstance(clock, FakeClock)
+
+    async def ok(request: web.Request) -> web.Response:
+        return web.Response(text="success")
+
+    app = web.Application()
+    app.router.add_post("/notify", ok)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}/notify"
+    try:
+        async with AsyncClient(service.url, service.settings.server.token) as client:
+            job_id = (await client.submit({"url": url, "method": "POST"})).job.id
+            await _wait(client, job_id, lambda j: j.state == "succeeded")
+            sweeps = service.sweeper.sweeps
+            # The default retention is 30 days; the sweeper looks every 10 minutes.
+            clock.advance(service.settings.retention.finished_after + timedelta(hours=2))
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + 10
+            while service.sweeper.purged == 0:
+                assert loop.time() < deadline, f"no purge after {sweeps} sweeps"
+                await asyncio.sleep(0.01)
+            assert await service.store.get_job(job_id) is None
+    finally:
+        await runner.cleanup()

@@ -17,6 +17,7 @@ from ringback.core.config import Settings
 from ringback.core.dispatcher import Dispatcher, DispatchObserver, LoggingObserver
 from ringback.core.executors.base import Executor
 from ringback.core.jobs import JobKind
+from ringback.core.retention import RetentionSweeper
 from ringback.core.service import JobService
 from ringback.core.service.stats import StatsService
 from ringback.core.store.contract import Store
@@ -68,6 +69,13 @@ class EmbeddedService:
             observers=[LoggingObserver(), *self.observers, *self._alerts, *self.features.observers],
         )
         self._tasks.append(asyncio.create_task(self.dispatcher.run()))
+        self.sweeper = RetentionSweeper(
+            self.store,
+            self._clock,
+            finished_after=self.settings.retention.finished_after,
+            batch_size=self.settings.retention.batch_size,
+        )
+        self._sweeping = asyncio.create_task(self.sweeper.run(), name="ringback-retention")
         self.features.start()
         if self.serve_api:
             await self._start_api()
@@ -116,6 +124,9 @@ class EmbeddedService:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        self._sweeping.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._sweeping  # so the store is not closed under a purge
         await self.features.stop()
         await drain_observers(self._alerts)
         for executor in self.executors.values():
