@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from contract_support import LEASE, T0, claim_all, enqueue_one, new_job, outcome_for
 
 from ringback.core.errors import InvalidInput
-from ringback.core.jobs import AttemptOutcome, JobState
-from ringback.core.store.contract import Store
+from ringback.core.jobs import AttemptOutcome, JobState, NewJob
+from ringback.core.store.contract import JobFilter, Store
 
 DONE_AT = T0 + timedelta(seconds=3)
 
@@ -205,3 +205,59 @@ async def test_attempt_texts_are_kept_exactly(store: Store) -> None:
     assert attempt.status_code == 503
     stored = await store.get_job(job.id)
     assert stored is not None and stored.last_error == awkward
+
+
+def _alert(for_job: int) -> NewJob:
+    return replace(new_job(0), key=f"alert-{for_job}", labels={"alert_for": str(for_job)})
+
+
+async def test_follow_ups_commit_with_an_applied_outcome_only(store: Store) -> None:
+    results = await store.enqueue([new_job(n) for n in range(2)], T0)
+    mine, theirs = await store.claim(worker="w1", now=T0, limit=2, lease=LEASE)
+    dead = replace(
+        outcome_for(mine, worker="w1", state=JobState.DEAD, finished_at=DONE_AT),
+        follow_ups=(_alert(mine.id),),
+    )
+    stale = replace(
+        outcome_for(theirs, worker="w-imposter", state=JobState.DEAD, finished_at=DONE_AT),
+        follow_ups=(_alert(theirs.id),),
+    )
+
+    assert await store.record_outcomes([dead, stale], DONE_AT) == {mine.id}
+    alert = await store.get_job_by_key(f"alert-{mine.id}")
+    assert alert is not None and alert.state is JobState.SCHEDULED
+    assert alert.labels == {"alert_for": str(mine.id)}
+    assert await store.get_job_by_key(f"alert-{theirs.id}") is None
+    assert await store.count_jobs(JobFilter()) == len(results) + 1
+    # The same outcome again is not applied (the job is dead) and adds nothing.
+    assert await store.record_outcomes([dead], DONE_AT) == set()
+    assert await store.count_jobs(JobFilter()) == len(results) + 1
+
+
+async def test_a_follow_up_whose_key_exists_is_not_enqueued_twice(store: Store) -> None:
+    later = T0 + timedelta(hours=1)  # not claimable now: the claim below takes one job
+    [existing] = await store.enqueue([replace(_alert(1), run_at=later)], T0)
+    job = await enqueue_one(store)
+    [claimed] = await claim_all(store, "w1", T0)
+    dead = replace(
+        outcome_for(claimed, worker="w1", state=JobState.DEAD, finished_at=DONE_AT),
+        follow_ups=(_alert(1),),
+    )
+    assert await store.record_outcomes([dead], DONE_AT) == {job.id}
+    assert (await store.get_job_by_key("alert-1")) == existing.job
+    assert await store.count_jobs(JobFilter()) == 2
+
+
+async def test_an_invalid_follow_up_changes_nothing(store: Store) -> None:
+    job = await enqueue_one(store)
+    [claimed] = await claim_all(store, "w1", T0)
+    broken = replace(_alert(job.id), run_at=datetime(2026, 1, 1))  # naive: refused
+    dead = replace(
+        outcome_for(claimed, worker="w1", state=JobState.DEAD, finished_at=DONE_AT),
+        follow_ups=(broken,),
+    )
+    with pytest.raises(InvalidInput):
+        await store.record_outcomes([dead], DONE_AT)
+    stored = await store.get_job(job.id)
+    assert stored is not None and stored.state is JobState.RUNNING
+    assert await store.list_attempts(job.id) == []

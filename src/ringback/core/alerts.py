@@ -8,21 +8,22 @@ callback. Its key (``alert-dead-<job id>-<series>``) makes it idempotent and is 
 Alert jobs carry the label ``ringback.alert=1`` and are never alerted about: a dead
 alert receiver must not set off alerts about alerts.
 
-The alert is enqueued just after the job's death is stored, not in the same
-transaction; a worker killed in that instant (milliseconds) loses the alert, and
-the death is still in the log and in ``ringback_jobs_dead_total``.
+The alert is a follow-up of the outcome that kills the job: the store enqueues it
+in the same transaction that records the death, and only if that outcome is applied.
+A worker killed at any instant leaves either both (the death and its alert) or
+neither (the job is still running under its lease, and dies again later).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from ringback.core.clock import Clock
 from ringback.core.errors import ConfigError, InvalidInput
 from ringback.core.executors.base import Executor
-from ringback.core.jobs import Job, JobKind, JobState, JsonObject, Outcome
+from ringback.core.jobs import Job, JobKind, JobState, JsonObject, NewJob, Outcome
 from ringback.core.service import JobService, SubmitRequest
 from ringback.core.store.contract import Store
 
@@ -39,10 +40,6 @@ ALERT_POLICY: JsonObject = {
     "max_attempts": 20,
 }
 EVENT_TYPE = "job.dead"
-
-# A store that fails for a moment should not cost an alert: retry the enqueue a few
-# times (in real time; this is about the store, not about the job's schedule).
-ENQUEUE_PAUSES_S = (0.2, 0.5, 1.0, 2.0)
 
 
 def is_alert(job: Job) -> bool:
@@ -93,7 +90,8 @@ def alert_request(
 
 
 class AlertObserver:
-    """A ``DispatchObserver`` that enqueues an alert job for every job that dies.
+    """A ``DispatchObserver`` and ``FollowUpSource``: adds an alert job to every
+    outcome that kills a job (the store writes it in the death's transaction).
 
     ``http`` is the HTTP executor whose ``prepare`` checks and normalises the alert's
     payload (the worker's own executor then delivers it). The callback URL is
@@ -114,7 +112,6 @@ class AlertObserver:
         self._callback_url = callback_url
         self._queue = queue
         self._policy = policy
-        self._tasks: set[asyncio.Task[None]] = set()
         self._check_config()
 
     def _check_config(self) -> None:
@@ -133,48 +130,25 @@ class AlertObserver:
                 f"alerts cannot be sent: {exc.field}: {exc.message}", field="alerts.callback_url"
             ) from None
 
-    @property
-    def pending(self) -> int:
-        """Alerts being enqueued right now."""
-        return len(self._tasks)
+    def follow_ups(self, job: Job, outcome: Outcome) -> Sequence[NewJob]:
+        if outcome.state is not JobState.DEAD or is_alert(job):
+            return ()
+        request = alert_request(
+            self._callback_url, job, outcome, queue=self._queue, policy=self._policy
+        )
+        try:
+            return (self._service.validate(request),)
+        except InvalidInput:  # e.g. labels the dead job carries that no longer pass
+            log.exception("alert for dead job %s refused", job.id, extra={"job_id": job.id})
+            return ()
 
     def on_start(self, job: Job, started_at: datetime) -> None:
         return None
 
     def on_outcome(self, job: Job, outcome: Outcome, *, applied: bool) -> None:
-        if not applied or outcome.state is not JobState.DEAD or is_alert(job):
-            return
-        # Observers are synchronous; the store is not. The task is kept so that it
-        # is not garbage-collected mid-way and so that ``drain`` can wait for it.
-        task = asyncio.get_running_loop().create_task(
-            self._enqueue(job, outcome), name=f"ringback-alert-{job.id}"
-        )
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        if applied and any(is_alert_for(new, job) for new in outcome.follow_ups):
+            log.info("alert enqueued for dead job %s", job.id, extra={"job_id": job.id})
 
-    async def drain(self) -> None:
-        """Wait for alerts being enqueued (call before closing the store)."""
-        while self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    async def _enqueue(self, job: Job, outcome: Outcome) -> None:
-        request = alert_request(
-            self._callback_url, job, outcome, queue=self._queue, policy=self._policy
-        )
-        extra = {"job_id": job.id}
-        for pause_s in (*ENQUEUE_PAUSES_S, None):
-            try:
-                result = await self._service.submit(request)
-            except InvalidInput:
-                log.exception("alert for dead job %s refused", job.id, extra=extra)
-                return
-            except Exception:
-                if pause_s is None:
-                    log.exception("alert for dead job %s could not be stored", job.id, extra=extra)
-                    return
-                log.warning("storing the alert for dead job %s failed; retrying", job.id)
-                await asyncio.sleep(pause_s)
-                continue
-            if result.created:
-                log.info("alert job %s enqueued for job %s", result.job.id, job.id, extra=extra)
-            return
+def is_alert_for(new: NewJob, job: Job) -> bool:
+    return new.labels.get(ALERT_FOR_LABEL) == str(job.id)

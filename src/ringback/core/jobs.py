@@ -116,6 +116,9 @@ class Outcome:
     state: JobState  # SCHEDULED (retry), SUCCEEDED or DEAD
     run_at: datetime | None  # the next attempt when state is SCHEDULED
     last_error: str | None = None
+    # Jobs enqueued in the same transaction, and only if the outcome is applied (a
+    # dead-job alert): a crash cannot separate the two. Their keys make them idempotent.
+    follow_ups: tuple[NewJob, ...] = ()
 
 
 ATTEMPT_EXCERPT_BYTES = 2048

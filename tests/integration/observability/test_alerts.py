@@ -1,6 +1,6 @@
 """Dead-job alerts: a real dispatcher over a real SQLite file kills a job, the
-AlertObserver stores an alert job, and the same dispatcher delivers it, signed,
-to a loopback receiver."""
+AlertObserver adds an alert job to the death's outcome (stored in the same
+transaction), and the same dispatcher delivers it, signed, to a loopback receiver."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from ringback.core.jobs import Job, JobState, Outcome
 from ringback.core.store.contract import JobFilter
 from ringback.core.store.sqlite import SqliteStore
 from ringback.interfaces.observability.metrics import MetricsObserver
-from ringback.interfaces.runtime.observers import alert_observers, drain_observers
+from ringback.interfaces.runtime.observers import alert_observers
 
 from .support import (
     T0,
@@ -66,14 +66,14 @@ async def test_a_dead_job_raises_one_signed_alert(
             [fine_id, doomed_id] = [r.job.id for r in await store.enqueue([fine, doomed], T0)]
             await wait_for(store, fine_id, is_final)
             dead = await wait_for(store, doomed_id, is_state(JobState.DEAD))
-            await alerts.drain()
             [alert] = await alert_jobs(store)
             alert = await wait_for(store, alert.id, is_final)
 
-            # The same death reported again (a replayed outcome) adds nothing.
-            [(job, outcome)] = [(j, o) for j, o in capture.outcomes if j.id == doomed_id]
-            alerts.on_outcome(job, outcome, applied=True)
-            await alerts.drain()
+            # The same death written again (a replayed outcome) is not applied: the
+            # job is no longer running. Its alert is not enqueued a second time.
+            [outcome] = [o for j, o in capture.outcomes if j.id == doomed_id]
+            assert len(outcome.follow_ups) == 1
+            assert await store.record_outcomes([outcome], clock.now()) == set()
 
     expected = {
         "type": "job.dead",
@@ -116,11 +116,8 @@ async def test_an_alert_that_dies_raises_no_alert(
                 [http_job(http_executor, receiver.url("/down"), ONCE, T0)], T0
             )
             await wait_for(store, result.job.id, is_state(JobState.DEAD))
-            await alerts.drain()
             [alert] = await alert_jobs(store)
             await wait_for(store, alert.id, is_state(JobState.DEAD))
-            await alerts.drain()
-            assert alerts.pending == 0
 
     assert [a.id for a in await alert_jobs(store)] == [alert.id]
     assert await store.get_job_by_key(alert_key(alert.id, 1)) is None
@@ -140,7 +137,6 @@ async def test_a_retried_job_that_dies_again_raises_a_second_alert(
             await wait_for(store, job_id, is_state(JobState.DEAD))
             await store.retry(job_id, T0, T0)  # an operator's retry: series 2
             await wait_for(store, job_id, lambda j: j.series == 2 and j.state is JobState.DEAD)
-            await alerts.drain()
 
     keys = sorted(a.key or "" for a in await alert_jobs(store))
     assert keys == [alert_key(job_id, 1), alert_key(job_id, 2)]
@@ -163,7 +159,6 @@ async def test_observers_follow_the_settings(
     )
     assert [type(o) for o in without] == [MetricsObserver]
     assert [type(o) for o in with_url] == [MetricsObserver, AlertObserver]
-    await drain_observers(with_url)
 
 
 async def test_an_alert_url_that_can_never_be_called_stops_start_up(

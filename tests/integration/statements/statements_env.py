@@ -224,8 +224,6 @@ async def worker(
         dispatcher.stop(timedelta(seconds=2))
         await asyncio.gather(*running)
         await failures.drain()
-        for observer in observers[1:]:
-            await observer.drain()
         await puller.close()
         for executor in executors.values():
             await executor.close()

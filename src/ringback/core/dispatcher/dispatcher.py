@@ -16,17 +16,18 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import timedelta
 
 from ringback.core.clock import Clock
 from ringback.core.dispatcher.decide import decide_outcome
 from ringback.core.dispatcher.limiter import TargetLimiter
-from ringback.core.dispatcher.observer import DispatchObserver
+from ringback.core.dispatcher.observer import DispatchObserver, FollowUpSource
 from ringback.core.dispatcher.options import DispatcherOptions
 from ringback.core.dispatcher.recorder import OutcomeRecorder
 from ringback.core.errors import RingbackError
 from ringback.core.executors.base import ExecutionResult, Executor, ResultKind
-from ringback.core.jobs import Job, JobKind
+from ringback.core.jobs import Job, JobKind, NewJob, Outcome
 from ringback.core.policies import Policy
 from ringback.core.policies.spec import parse_policy
 from ringback.core.store.contract import Store
@@ -53,6 +54,7 @@ class Dispatcher:
         self._options = options
         self.worker_id = worker_id
         self._observers = tuple(observers)
+        self._follow_up_sources = tuple(o for o in observers if isinstance(o, FollowUpSource))
         self._limiter = TargetLimiter(options.per_target_limit)
         self._wake = asyncio.Event()
         self._recorder = OutcomeRecorder(
@@ -177,7 +179,7 @@ class Dispatcher:
                 started_at=started_at,
                 finished_at=finished_at,
             )
-            self._recorder.add(job, outcome)
+            self._recorder.add(job, self._with_follow_ups(job, outcome))
             self.jobs_done += 1
         finally:
             self._finish(job)
@@ -193,6 +195,17 @@ class Dispatcher:
         except Exception as exc:  # an executor bug must not kill the worker
             log.exception("executor %s raised for job %s", job.kind, job.id)
             return ExecutionResult(ResultKind.RETRY, error=f"{type(exc).__name__}: {exc}")
+
+    def _with_follow_ups(self, job: Job, outcome: Outcome) -> Outcome:
+        extra: list[NewJob] = []
+        for source in self._follow_up_sources:
+            try:
+                extra.extend(source.follow_ups(job, outcome))
+            except Exception:  # an observer bug must not cost the outcome
+                log.exception("follow-up jobs for job %s failed", job.id)
+        if not extra:
+            return outcome
+        return replace(outcome, follow_ups=(*outcome.follow_ups, *extra))
 
     def _policy(self, job: Job) -> Policy | None:
         try:

@@ -1,15 +1,19 @@
 """Hooks the dispatcher calls after each recorded attempt, for logs, metrics and alerts.
 
-Observers must be quick and must not raise: they run on the dispatcher's loop.
+Observers must be quick and must not raise: they run on the dispatcher's loop. An
+observer that also has ``follow_ups`` (a ``FollowUpSource``) adds jobs to an outcome
+before it is written; the store enqueues them in the outcome's own transaction, and
+only if the outcome is applied, so no crash can separate the two.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
-from ringback.core.jobs import Job, JobState, Outcome
+from ringback.core.jobs import Job, JobState, NewJob, Outcome
 
 log = logging.getLogger("ringback.dispatcher")
 
@@ -22,6 +26,14 @@ class DispatchObserver(Protocol):
     def on_outcome(self, job: Job, outcome: Outcome, *, applied: bool) -> None:
         """Called once the outcome is stored; ``applied`` is False when the lease
         had been lost (the attempt is recorded, the job row was left alone)."""
+        ...
+
+
+@runtime_checkable
+class FollowUpSource(Protocol):
+    def follow_ups(self, job: Job, outcome: Outcome) -> Sequence[NewJob]:
+        """Jobs to enqueue with ``outcome`` if it is applied (already validated: one
+        the store refuses costs the whole batch its follow-ups, see the recorder)."""
         ...
 
 

@@ -6,9 +6,11 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from ringback.core.clock import Clock
 from ringback.core.dispatcher.observer import DispatchObserver
+from ringback.core.errors import InvalidInput
 from ringback.core.jobs import Job, Outcome
 from ringback.core.store.contract import Store
 
@@ -89,9 +91,7 @@ class OutcomeRecorder:
         while self._pending:
             batch = self._pending[: self._batch_size * 4]
             try:
-                applied = await self._store.record_outcomes(
-                    [outcome for _, outcome in batch], self._clock.now()
-                )
+                applied = await self._write(batch)
             except Exception:
                 log.exception("recording %d outcomes failed; will retry", len(batch))
                 return False
@@ -101,6 +101,19 @@ class OutcomeRecorder:
         self._has_work.clear()
         self._idle.set()
         return True
+
+    async def _write(self, batch: list[tuple[Job, Outcome]]) -> set[int]:
+        outcomes = [outcome for _, outcome in batch]
+        try:
+            return await self._store.record_outcomes(outcomes, self._clock.now())
+        except InvalidInput:
+            if not any(outcome.follow_ups for outcome in outcomes):
+                raise
+            # A follow-up the store refuses must not hold the outcomes back for ever:
+            # they are written without their follow-ups (logged as lost).
+            log.exception("follow-up jobs of %d outcomes refused; writing without", len(batch))
+            bare = [replace(outcome, follow_ups=()) for outcome in outcomes]
+            return await self._store.record_outcomes(bare, self._clock.now())
 
     async def wait_idle(self) -> None:
         await self._idle.wait()

@@ -32,7 +32,7 @@ from ringback.interfaces.runtime.components import (
 )
 from ringback.interfaces.runtime.dashboard_payments import PaymentsDashboard
 from ringback.interfaces.runtime.dashboard_statements import StatementsDashboard
-from ringback.interfaces.runtime.observers import alert_observers, drain_observers
+from ringback.interfaces.runtime.observers import alert_observers
 from ringback.interfaces.runtime.payments import wire_payments
 from ringback.interfaces.runtime.worker_features import worker_features
 
@@ -128,7 +128,6 @@ class EmbeddedService:
         with contextlib.suppress(asyncio.CancelledError):
             await self._sweeping  # so the store is not closed under a purge
         await self.features.stop()
-        await drain_observers(self._alerts)
         for executor in self.executors.values():
             await executor.close()
         await self.store.close()

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from ringback.core.alerts import AlertObserver
 from ringback.core.clock import Clock
 from ringback.core.config import Settings
@@ -27,11 +25,3 @@ def alert_observers(settings: Settings, store: Store, clock: Clock) -> list[Disp
         http = HttpExecutor(http_options(settings))
         observers.append(AlertObserver(store, clock, callback_url, http=http))
     return observers
-
-
-async def drain_observers(observers: Sequence[DispatchObserver]) -> None:
-    """Let observers finish what they started (alerts being stored): call after the
-    dispatcher stopped and before the store closes."""
-    for observer in observers:
-        if isinstance(observer, AlertObserver):
-            await observer.drain()

@@ -24,7 +24,7 @@ from ringback.interfaces.runtime.components import (
     dispatcher_options,
 )
 from ringback.interfaces.runtime.loop import run as run_loop
-from ringback.interfaces.runtime.observers import alert_observers, drain_observers
+from ringback.interfaces.runtime.observers import alert_observers
 from ringback.interfaces.runtime.worker_features import worker_features
 
 log = logging.getLogger("ringback.worker")
@@ -84,7 +84,6 @@ async def _worker_main(settings: Settings, index: int, observers: list[DispatchO
         sweeping.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sweeping  # so the store is not closed under a purge
-        await drain_observers(extra)  # alerts raised by the last outcomes
         for executor in executors.values():
             await executor.close()
         await store.close()

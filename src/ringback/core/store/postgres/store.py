@@ -41,6 +41,7 @@ from ringback.core.store.postgres.listener import WakeListener
 from ringback.core.store.postgres.migrate import apply_migrations, current_version
 from ringback.core.store.postgres.named_queries import queries_for
 from ringback.core.store.postgres.params import (
+    EncodedJob,
     apply_params,
     attempts_params,
     encode_new_job,
@@ -294,10 +295,22 @@ class PostgresStore(Store):
         batch = [check.check_outcome(outcome) for outcome in outcomes]
         if not batch:
             return set()
+        follow_ups = [[encode_new_job(job) for job in outcome.follow_ups] for outcome in batch]
         async with self._transaction() as conn, conn.cursor() as cur:
             await cur.execute(self._q["insert_attempts"], attempts_params(batch))
             await cur.execute(self._q["apply_outcomes"], apply_params(batch, now))
-            return {int(row["id"]) for row in await cur.fetchall()}
+            applied = {int(row["id"]) for row in await cur.fetchall()}
+            # Follow-ups of the applied outcomes commit with them (a dead-job alert);
+            # with two outcomes of one job in a batch, only the first one's count.
+            due: list[EncodedJob] = []
+            seen: set[int] = set()
+            for outcome, jobs in zip(batch, follow_ups, strict=True):
+                if outcome.job_id in applied and outcome.job_id not in seen:
+                    due.extend(jobs)
+                seen.add(outcome.job_id)
+            if due:
+                await insert_jobs(cur, due, now, self.schema)
+        return applied
 
     async def release(
         self, *, worker: str, job_ids: Sequence[int], run_at: datetime, now: datetime

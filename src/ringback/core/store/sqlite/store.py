@@ -167,9 +167,16 @@ class SqliteStore(Store):
         )
 
     async def record_outcomes(self, outcomes: Sequence[Outcome], now: datetime) -> set[int]:
-        return await self._connection.run(
-            lambda connection: work.record_outcomes(connection, outcomes, now)
-        )
+        def operation(connection: sqlite3.Connection) -> set[int]:
+            applied, follow_ups_created = work.record_outcomes(connection, outcomes, now)
+            if follow_ups_created:
+                self._wake.notify_others()
+            return applied
+
+        applied = await self._connection.run(operation)
+        if any(outcome.follow_ups for outcome in outcomes if outcome.job_id in applied):
+            self._wake.notify_local()
+        return applied
 
     async def release(
         self, *, worker: str, job_ids: Sequence[int], run_at: datetime, now: datetime

@@ -25,8 +25,10 @@ from ringback.core.store.sqlite.codec import (
     to_micros,
 )
 from ringback.core.store.sqlite.connection import write_transaction
+from ringback.core.store.sqlite.newjobs import NewRow, encode_new_jobs
 from ringback.core.store.sqlite.queries import SQL
 from ringback.core.store.sqlite.read import check_limit
+from ringback.core.store.sqlite.submit import insert_encoded
 
 # Compact JSON for the batch parameters; NaN cannot occur (no floats in an outcome).
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
@@ -105,38 +107,61 @@ def renew_leases(
 
 def record_outcomes(
     connection: sqlite3.Connection, outcomes: Sequence[Outcome], now: datetime
-) -> set[int]:
-    """Insert every attempt; apply each outcome only where its worker holds the lease."""
+) -> tuple[set[int], int]:
+    """Insert every attempt; apply each outcome only where its worker holds the lease,
+    and enqueue the follow-ups of those applied. The ids applied, and how many
+    follow-up jobs were created."""
     now_us = to_micros(now, "now")
     prepared = [_prepare_outcome(outcome, now_us) for outcome in outcomes]
+    follow_ups = [
+        encode_new_jobs(outcome.follow_ups, now_us) if outcome.follow_ups else []
+        for outcome in outcomes
+    ]
     if not prepared:
-        return set()
-    if len({outcome.job_id for outcome in outcomes}) < len(outcomes):
-        # Two outcomes of one job: the first applies and the second finds the job no
-        # longer running; only the one-by-one path keeps that order.
-        return _record_one_by_one(connection, prepared, now_us)
+        return set(), 0
+    with write_transaction(connection):
+        if len({outcome.job_id for outcome in outcomes}) < len(outcomes):
+            # Two outcomes of one job: the first applies and the second finds the job no
+            # longer running; only the one-by-one path keeps that order.
+            applied_at = _apply_one_by_one(connection, prepared, now_us)
+        else:
+            applied_at = _apply_batch(connection, prepared, now_us)
+        rows = [row for index in applied_at for row in follow_ups[index]]
+        created = _insert_follow_ups(connection, rows)
+    return {outcomes[index].job_id for index in applied_at}, created
+
+
+def _apply_batch(
+    connection: sqlite3.Connection, prepared: list[tuple[list[object], list[object]]], now_us: int
+) -> list[int]:
+    """Apply a batch of outcomes of distinct jobs; the indexes of those applied."""
     attempts = _ENCODER.encode([attempt for attempt, _ in prepared])
     changes = _ENCODER.encode([change for _, change in prepared])
-    with write_transaction(connection):
-        connection.execute(SQL["insert_attempts"], {"attempts": attempts})
-        rows = connection.execute(
-            SQL["apply_outcomes"], {"outcomes": changes, "now": now_us}
-        ).fetchall()
-    return {row[0] for row in rows}
+    connection.execute(SQL["insert_attempts"], {"attempts": attempts})
+    rows = connection.execute(SQL["apply_outcomes"], {"outcomes": changes, "now": now_us})
+    applied = {row[0] for row in rows}
+    return [index for index, (_, change) in enumerate(prepared) if change[0] in applied]
 
 
-def _record_one_by_one(
+def _apply_one_by_one(
     connection: sqlite3.Connection, prepared: list[tuple[list[object], list[object]]], now_us: int
-) -> set[int]:
-    applied: set[int] = set()
-    with write_transaction(connection):
-        for attempt, change in prepared:
-            connection.execute(SQL["insert_attempts"], {"attempts": _ENCODER.encode([attempt])})
-            rows = connection.execute(
-                SQL["apply_outcomes"], {"outcomes": _ENCODER.encode([change]), "now": now_us}
-            ).fetchall()
-            applied.update(row[0] for row in rows)
-    return applied
+) -> list[int]:
+    applied_at: list[int] = []
+    for index, (attempt, change) in enumerate(prepared):
+        connection.execute(SQL["insert_attempts"], {"attempts": _ENCODER.encode([attempt])})
+        rows = connection.execute(
+            SQL["apply_outcomes"], {"outcomes": _ENCODER.encode([change]), "now": now_us}
+        ).fetchall()
+        if rows:
+            applied_at.append(index)
+    return applied_at
+
+
+def _insert_follow_ups(connection: sqlite3.Connection, rows: list[NewRow]) -> int:
+    if not rows:
+        return 0
+    _, created = insert_encoded(connection, rows).results()
+    return created
 
 
 def _prepare_outcome(outcome: Outcome, now_us: int) -> tuple[list[object], list[object]]:
