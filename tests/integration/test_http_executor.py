@@ -18,10 +18,12 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
+from ringback.core.config import ensure_secrets, load_settings
 from ringback.core.executors.base import ExecutionResult, ResultKind
 from ringback.core.executors.http import HttpExecutor, HttpOptions
 from ringback.core.executors.http.signing import generate_secret
 from ringback.core.jobs import Job, JobKind, JobState, JsonObject
+from ringback.interfaces.runtime.components import http_options
 
 NAME = "merchant.invalid"  # never resolvable for real: reaching it proves the pin
 
@@ -172,7 +174,8 @@ async def test_a_merchant_answering_fail_is_retried_until_success(serve):
 
 
 def make_certificates(tmp_path: Path, name: str) -> tuple[ssl.SSLContext, ssl.SSLContext]:
-    """A throwaway CA and a server certificate for ``name``: (server, client) contexts."""
+    """A throwaway CA and a server certificate for ``name``: (server, client) contexts.
+    The CA's certificate is also left in ``tmp_path / "ca.pem"``."""
     now = datetime.now(UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "ringback test CA")])
@@ -219,6 +222,7 @@ def make_certificates(tmp_path: Path, name: str) -> tuple[ssl.SSLContext, ssl.SS
             serialization.NoEncryption(),
         )
     )
+    (tmp_path / "ca.pem").write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server.load_cert_chain(cert_file, key_file)
     client = ssl.create_default_context(cadata=ca.public_bytes(serialization.Encoding.PEM).decode())
@@ -299,3 +303,33 @@ async def test_the_system_resolver_vets_and_pins_localhost_when_allowed(serve):
     assert (
         no.error == "payload.url: localhost is a loopback name; private addresses are not allowed"
     )
+
+
+async def test_the_http_section_of_the_config_reaches_the_executor(serve, tmp_path):
+    server_tls, _ = make_certificates(tmp_path, NAME)
+
+    async def merchant(request: web.Request) -> web.StreamResponse:
+        return web.Response(text="success")
+
+    port = await serve(merchant, ssl_context=server_tls)
+    config = tmp_path / "ringback.toml"
+    config.write_text(
+        '[http]\nallowed_hosts = ["127.0.0.1"]\nca_file = "ca.pem"\nkeepalive_idle = "2s"\n'
+        'connection_limit = 7\ndns_cache_ttl = "0s"\nmax_timeout = "1m"\n'
+    )
+    settings = ensure_secrets(load_settings(config, env={}))
+    options = http_options(settings)
+    assert options.allowed_hosts == frozenset({"127.0.0.1"})
+    assert (options.keepalive_idle, options.connection_limit) == (timedelta(seconds=2), 7)
+    assert (options.dns_cache_ttl, options.max_timeout) == (timedelta(0), timedelta(minutes=1))
+    dns = TableDns({NAME: ["127.0.0.1"], "intranet.invalid": ["10.1.2.3"]})
+    executor = HttpExecutor(options, resolver=dns)
+    try:
+        # The private CA from ca_file is trusted, and 127.0.0.1 is allowed by name.
+        ok = await deliver(executor, {"url": f"https://{NAME}:{port}/hook"})
+        refused = await executor.execute(job({"url": "https://intranet.invalid/hook"}))
+    finally:
+        await executor.close()
+    assert ok.kind is ResultKind.SUCCESS, ok.error
+    assert refused.kind is ResultKind.FAIL
+    assert refused.error is not None and "10.1.2.3" in refused.error

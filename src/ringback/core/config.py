@@ -164,6 +164,23 @@ class HttpSettings(Section):
     max_response_bytes: AtLeast1 = 65_536
     signing_secret: str = ""  # empty: generated once by ensure_secrets
     user_agent: NonEmpty = "ringback/0.1"
+    # Host names or CIDRs callbacks may reach even when private (allow_private stays off).
+    allowed_hosts: list[str] = Field(default_factory=list)
+    max_timeout: PositiveDuration = timedelta(minutes=10)  # the longest a job may ask for
+    connection_limit: AtLeast1 = 1000  # open connections across all receivers
+    dns_cache_ttl: Duration = timedelta(seconds=10)  # 0s: look up every attempt
+    keepalive_idle: PositiveDuration = timedelta(seconds=15)  # an unused connection's life
+    ca_file: str = ""  # PEM trust anchors instead of the system's; verification stays on
+
+    @field_validator("ca_file")
+    @classmethod
+    def _resolve_ca_file(cls, value: str, info: ValidationInfo) -> str:
+        if not value:
+            return value
+        path = (_base_dir(info) / value).resolve()
+        if not path.is_file():
+            raise ValueError(f"no such file: {path}")
+        return str(path)
 
     @field_validator("signing_secret")
     @classmethod

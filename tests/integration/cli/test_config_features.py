@@ -35,14 +35,32 @@ payload = { url = "https://example.com/x" }
 """
 
 
+BAD_ALLOWED_HOST = """
+[http]
+allowed_hosts = ["10.0.0.0/33"]
+"""
+
+NOT_PEM = """
+[http]
+ca_file = "not-a-ca.pem"
+"""
+
+
 @pytest.mark.parametrize(
-    ("text", "needle"), [(BAD_PAYMENTS, "alipay-public.pem"), (BAD_CRON, "cron")]
+    ("text", "needle"),
+    [
+        (BAD_PAYMENTS, "alipay-public.pem"),
+        (BAD_CRON, "cron"),
+        (BAD_ALLOWED_HOST, "10.0.0.0/33"),
+        (NOT_PEM, "not-a-ca.pem"),
+    ],
 )
 def test_config_check_refuses_a_bad_feature_section(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, needle: str
 ) -> None:
     config = tmp_path / "ringback.toml"
     config.write_text(text)
+    (tmp_path / "not-a-ca.pem").write_text("-----BEGIN NOTHING-----\n")
     assert main(["--config", str(config), "config", "check"]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1

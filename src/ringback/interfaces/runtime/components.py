@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ssl
 from pathlib import Path
 
 from ringback.core.config import Settings
 from ringback.core.dispatcher import DispatcherOptions
+from ringback.core.errors import ConfigError
 from ringback.core.executors.base import Executor
 from ringback.core.executors.command import CommandDef, CommandExecutor
 from ringback.core.executors.http import HttpExecutor, HttpOptions
@@ -44,7 +46,28 @@ def http_options(settings: Settings) -> HttpOptions:
         signing_secret=http.signing_secret,
         user_agent=http.user_agent,
         named_secrets=payments_named_secrets(settings),
+        allowed_hosts=frozenset(http.allowed_hosts),
+        max_timeout=http.max_timeout,
+        connection_limit=http.connection_limit,
+        dns_cache_ttl=http.dns_cache_ttl,
+        keepalive_idle=http.keepalive_idle,
+        ssl_context=trust_anchors(http.ca_file),
     )
+
+
+def trust_anchors(ca_file: str) -> ssl.SSLContext | None:
+    """A verifying TLS context trusting ``ca_file``; None (the system's CAs) without one.
+    Raises ConfigError when the file holds no usable certificate."""
+    if not ca_file:
+        return None
+    context = ssl.create_default_context()
+    try:
+        context.load_verify_locations(cafile=ca_file)
+    except (ssl.SSLError, OSError) as exc:
+        raise ConfigError(
+            f"{ca_file}: not PEM certificates ({exc})", field="http.ca_file"
+        ) from None
+    return context
 
 
 def build_executors(settings: Settings, *, load_tasks: bool = True) -> dict[JobKind, Executor]:

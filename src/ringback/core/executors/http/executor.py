@@ -146,5 +146,6 @@ class HttpExecutor(Executor):
             self._pool = ConnectionPool(
                 limit=self._options.connection_limit,  # per-target limits: the dispatcher's
                 tls_context=self._options.ssl_context,
+                idle_timeout_s=self._options.keepalive_idle.total_seconds(),
             )
         return self._pool

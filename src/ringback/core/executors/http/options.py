@@ -36,6 +36,7 @@ class HttpOptions:
     user_agent: str = "ringback/0.1"
     connection_limit: int = 1000  # open connections across all targets
     dns_cache_ttl: timedelta = timedelta(seconds=10)  # how long a vetted lookup is reused
+    keepalive_idle: timedelta = timedelta(seconds=15)  # how long an unused connection is kept
     # Trust anchors for TLS; None means the system's CA store. Verification stays on.
     ssl_context: ssl.SSLContext | None = field(default=None, repr=False, compare=False)
 
@@ -63,6 +64,8 @@ class HttpOptions:
                 raise ConfigError(f"{name} must be positive", field=name)
         if self.timeout > self.max_timeout or self.connect_timeout > self.max_timeout:
             raise ConfigError("the default timeouts exceed max_timeout", field="max_timeout")
+        if self.keepalive_idle <= timedelta(0):
+            raise ConfigError("keepalive_idle must be positive", field="keepalive_idle")
         if self.dns_cache_ttl < timedelta(0):
             raise ConfigError("dns_cache_ttl cannot be negative", field="dns_cache_ttl")
         for name in ("max_request_bytes", "max_response_bytes", "connection_limit"):
