@@ -4,7 +4,8 @@ on purpose, with an injected clock: every attempt lands exactly when the policy 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -28,6 +29,22 @@ allow_private = true
 [log]
 level = "warning"
 """
+
+
+@contextlib.asynccontextmanager
+async def receiving(
+    handler: Callable[[web.Request], Awaitable[web.Response]],
+) -> AsyncIterator[str]:
+    """A loopback receiver answering POST /notify with ``handler``; yields its URL."""
+    app = web.Application()
+    app.router.add_post("/notify", handler)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}/notify"
+    finally:
+        await runner.cleanup()
 
 
 @pytest.fixture
@@ -56,34 +73,28 @@ async def test_failures_of_every_kind_follow_the_alipay_schedule(
             return web.Response(text="fail")
         return web.Response(text="success")
 
-    app = web.Application()
-    app.router.add_post("/notify", flaky)
-    runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    url = f"http://127.0.0.1:{runner.addresses[0][1]}/notify"
-    try:
-        async with AsyncClient(service.url, service.settings.server.token) as client:
-            submitted = await client.submit(
-                {
-                    "url": url,
-                    "method": "POST",
-                    "json": {"out_trade_no": "A1"},
-                    "timeout": "200ms",
-                    "success": {"body_equals": "success"},
-                },
-                policy="alipay",
-                key="order-A1-paid",
-            )
-            job_id = submitted.job.id
-            for number in range(1, 5):
-                job = await _wait(client, job_id, lambda j, n=number: j.attempts == n)
-                assert job.state == "scheduled"
-                clock.set(job.run_at)
-            job = await _wait(client, job_id, lambda j: j.state == "succeeded")
-            details = await client.get_job(job_id)
-    finally:
-        await runner.cleanup()
+    async with (
+        receiving(flaky) as url,
+        AsyncClient(service.url, service.settings.server.token) as client,
+    ):
+        submitted = await client.submit(
+            {
+                "url": url,
+                "method": "POST",
+                "json": {"out_trade_no": "A1"},
+                "timeout": "200ms",
+                "success": {"body_equals": "success"},
+            },
+            policy="alipay",
+            key="order-A1-paid",
+        )
+        job_id = submitted.job.id
+        for number in range(1, 5):
+            job = await _wait(client, job_id, lambda j, n=number: j.attempts == n)
+            assert job.state == "scheduled"
+            clock.set(job.run_at)
+        job = await _wait(client, job_id, lambda j: j.state == "succeeded")
+        details = await client.get_job(job_id)
 
     starts = [a.started_at for a in details.attempts]
     # Each wait counts from the end of the failed attempt; the fake clock does not
@@ -123,24 +134,18 @@ async def test_finished_jobs_are_purged_after_the_retention_period(
     async def ok(request: web.Request) -> web.Response:
         return web.Response(text="success")
 
-    app = web.Application()
-    app.router.add_post("/notify", ok)
-    runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    url = f"http://127.0.0.1:{runner.addresses[0][1]}/notify"
-    try:
-        async with AsyncClient(service.url, service.settings.server.token) as client:
-            job_id = (await client.submit({"url": url, "method": "POST"})).job.id
-            await _wait(client, job_id, lambda j: j.state == "succeeded")
-            sweeps = service.sweeper.sweeps
-            # The default retention is 30 days; the sweeper looks every 10 minutes.
-            clock.advance(service.settings.retention.finished_after + timedelta(hours=2))
-            loop = asyncio.get_running_loop()
-            deadline = loop.time() + 10
-            while service.sweeper.purged == 0:
-                assert loop.time() < deadline, f"no purge after {sweeps} sweeps"
-                await asyncio.sleep(0.01)
-            assert await service.store.get_job(job_id) is None
-    finally:
-        await runner.cleanup()
+    async with (
+        receiving(ok) as url,
+        AsyncClient(service.url, service.settings.server.token) as client,
+    ):
+        job_id = (await client.submit({"url": url, "method": "POST"})).job.id
+        await _wait(client, job_id, lambda j: j.state == "succeeded")
+        sweeps = service.sweeper.sweeps
+        # The default retention is 30 days; the sweeper looks every 10 minutes.
+        clock.advance(service.settings.retention.finished_after + timedelta(hours=2))
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 10
+        while service.sweeper.purged == 0:
+            assert loop.time() < deadline, f"no purge after {sweeps} sweeps"
+            await asyncio.sleep(0.01)
+        assert await service.store.get_job(job_id) is None
