@@ -149,7 +149,7 @@ def test_settings_are_immutable(tmp_path: Path) -> None:
 
 def test_settings_can_be_built_in_code_with_defaults() -> None:
     settings = Settings()
-    assert settings.dispatcher.batch_size == 100
+    assert settings.dispatcher.batch_size == 200
     assert settings.store.sqlite_path is not None
 
 

@@ -150,7 +150,7 @@ class StoreSettings(Section):
 class DispatcherSettings(Section):
     concurrency: AtLeast1 = 200
     per_target_limit: AtLeast1 = 10
-    batch_size: AtLeast1 = 100
+    batch_size: AtLeast1 = 200  # = concurrency: fewer, fuller store transactions (docs/tuning.md)
     lease: PositiveDuration = timedelta(seconds=60)
     queues: list[NonEmpty] = []  # empty: every queue
     idle_wait: PositiveDuration = timedelta(seconds=60)

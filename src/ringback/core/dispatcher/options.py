@@ -10,7 +10,7 @@ from datetime import timedelta
 class DispatcherOptions:
     concurrency: int = 200  # attempts in flight in this worker at most
     per_target_limit: int = 10  # attempts in flight per target (HTTP host) at most
-    batch_size: int = 100  # jobs claimed per store round trip at most
+    batch_size: int = 200  # jobs claimed (and outcomes written) per store round trip at most
     lease: timedelta = timedelta(seconds=60)
     queues: tuple[str, ...] | None = None  # None: every queue
     idle_wait: timedelta = timedelta(seconds=60)  # longest sleep with nothing due
