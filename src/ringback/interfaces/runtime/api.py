@@ -23,6 +23,7 @@ from ringback.interfaces.observability.metrics_router import metrics_router
 from ringback.interfaces.runtime.components import build_executors, build_store
 from ringback.interfaces.runtime.dashboard_payments import PaymentsDashboard
 from ringback.interfaces.runtime.dashboard_statements import StatementsDashboard
+from ringback.interfaces.runtime.draining import CloseWhenDraining, DrainFlag, DrainingServer
 from ringback.interfaces.runtime.loop import run as run_loop
 from ringback.interfaces.runtime.payments import wire_payments
 from ringback.interfaces.runtime.processes import state_dir
@@ -54,8 +55,10 @@ def build_app(settings: Settings, store: Store, clock: Clock) -> FastAPI:
 
 
 def uvicorn_server(app: FastAPI, host: str, port: int) -> uvicorn.Server:
+    """uvicorn for ``app``, draining kept-alive clients before it stops (``draining``)."""
+    flag = DrainFlag()
     config = uvicorn.Config(
-        app,
+        CloseWhenDraining(app, flag),
         host=host,
         port=port,
         log_config=None,  # ringback's own logging set-up applies
@@ -63,7 +66,7 @@ def uvicorn_server(app: FastAPI, host: str, port: int) -> uvicorn.Server:
         lifespan="off",
         server_header=False,
     )
-    return uvicorn.Server(config)
+    return DrainingServer(config, flag)
 
 
 def run_api(settings: Settings) -> int:
