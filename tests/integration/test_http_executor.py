@@ -7,23 +7,19 @@ import asyncio
 import ipaddress
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 
 import pytest
 from aiohttp import web
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from ringback.core.config import ensure_secrets, load_settings
 from ringback.core.executors.base import ExecutionResult, ResultKind
 from ringback.core.executors.http import HttpExecutor, HttpOptions
 from ringback.core.executors.http.signing import generate_secret
-from ringback.core.jobs import Job, JobKind, JobState, JsonObject
+from ringback.core.jobs import JsonObject
 from ringback.interfaces.runtime.components import http_options
+from tests.http_support import make_certificates, running_http_job
 
 NAME = "merchant.invalid"  # never resolvable for real: reaching it proves the pin
 
@@ -31,32 +27,11 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Serve = Callable[..., Awaitable[int]]
 
 
-def job(payload: JsonObject, *, job_id: int = 1, key: str | None = None) -> Job:
-    now = datetime.now(UTC)
-    return Job(
-        id=job_id,
-        kind=JobKind.HTTP,
-        queue="default",
-        key=key,
-        target=None,
-        labels={},
-        payload=payload,
-        policy={},
-        state=JobState.RUNNING,
-        run_at=now,
-        attempts=0,
-        series=1,
-        series_started_at=now,
-        created_at=now,
-        updated_at=now,
-    )
-
-
 async def deliver(
     executor: HttpExecutor, payload: JsonObject, **job_fields: object
 ) -> ExecutionResult:
     prepared = executor.prepare(payload)
-    return await executor.execute(job(prepared.payload, **job_fields))  # type: ignore[arg-type]
+    return await executor.execute(running_http_job(prepared.payload, **job_fields))  # type: ignore[arg-type]
 
 
 class TableDns:
@@ -173,62 +148,6 @@ async def test_a_merchant_answering_fail_is_retried_until_success(serve):
     assert ids == ["job_3"] * 3
 
 
-def make_certificates(tmp_path: Path, name: str) -> tuple[ssl.SSLContext, ssl.SSLContext]:
-    """A throwaway CA and a server certificate for ``name``: (server, client) contexts.
-    The CA's certificate is also left in ``tmp_path / "ca.pem"``."""
-    now = datetime.now(UTC)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "ringback test CA")])
-    ca = (
-        x509.CertificateBuilder()
-        .subject_name(ca_name)
-        .issuer_name(ca_name)
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(now + timedelta(days=1))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(False, False, False, False, False, True, True, False, False),
-            critical=True,
-        )
-        .add_extension(
-            x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
-    key = ec.generate_private_key(ec.SECP256R1())
-    leaf = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]))
-        .issuer_name(ca_name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(now + timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
-            critical=False,
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
-    cert_file, key_file = tmp_path / f"{name}.pem", tmp_path / f"{name}.key"
-    cert_file.write_bytes(leaf.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    (tmp_path / "ca.pem").write_bytes(ca.public_bytes(serialization.Encoding.PEM))
-    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    server.load_cert_chain(cert_file, key_file)
-    client = ssl.create_default_context(cadata=ca.public_bytes(serialization.Encoding.PEM).decode())
-    return server, client
-
-
 async def test_https_goes_to_the_pinned_address_with_the_name_for_sni_and_host(serve, tmp_path):
     server_tls, client_tls = make_certificates(tmp_path, NAME)
     sni_names: list[str | None] = []
@@ -294,7 +213,7 @@ async def test_the_system_resolver_vets_and_pins_localhost_when_allowed(serve):
     try:
         ok = await deliver(permissive, {"url": url})
         # A job stored before the operator tightened the rules is refused at send time.
-        no = await strict.execute(job({"url": url}))
+        no = await strict.execute(running_http_job({"url": url}))
     finally:
         await permissive.close()
         await strict.close()
@@ -327,7 +246,7 @@ async def test_the_http_section_of_the_config_reaches_the_executor(serve, tmp_pa
     try:
         # The private CA from ca_file is trusted, and 127.0.0.1 is allowed by name.
         ok = await deliver(executor, {"url": f"https://{NAME}:{port}/hook"})
-        refused = await executor.execute(job({"url": "https://intranet.invalid/hook"}))
+        refused = await executor.execute(running_http_job({"url": "https://intranet.invalid/hook"}))
     finally:
         await executor.close()
     assert ok.kind is ResultKind.SUCCESS, ok.error

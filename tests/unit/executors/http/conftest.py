@@ -6,18 +6,18 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from aiohttp import web
+from tests.http_support import running_http_job
 from wire_support import MakeRawServer, RawHandler, RawServer
 
 from ringback.core.executors.base import ExecutionResult
 from ringback.core.executors.http import HttpExecutor, HttpOptions
 from ringback.core.executors.http.signing import generate_secret
 from ringback.core.executors.http.wire import ConnectionPool
-from ringback.core.jobs import Job, JobKind, JobState, JsonObject
+from ringback.core.jobs import Job, JsonObject
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -114,27 +114,6 @@ async def executor(options: HttpOptions) -> AsyncIterator[HttpExecutor]:
     await made.close()
 
 
-def _make_job(payload: JsonObject, *, job_id: int = 1, key: str | None = None) -> Job:
-    now = datetime.now(UTC)
-    return Job(
-        id=job_id,
-        kind=JobKind.HTTP,
-        queue="default",
-        key=key,
-        target=None,
-        labels={},
-        payload=payload,
-        policy={},
-        state=JobState.RUNNING,
-        run_at=now,
-        attempts=0,
-        series=1,
-        series_started_at=now,
-        created_at=now,
-        updated_at=now,
-    )
-
-
 class FakeResolver:
     """DNS as a table; records every question so tests can count lookups."""
 
@@ -151,7 +130,7 @@ class FakeResolver:
 
 @pytest.fixture
 def make_job() -> Callable[..., Job]:
-    return _make_job
+    return running_http_job
 
 
 @pytest.fixture
@@ -169,7 +148,7 @@ def deliver() -> Deliver:
 
     async def run(executor: HttpExecutor, payload: JsonObject, **job: Any) -> ExecutionResult:
         prepared = executor.prepare(payload)
-        return await executor.execute(_make_job(prepared.payload, **job))
+        return await executor.execute(running_http_job(prepared.payload, **job))
 
     return run
 

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from tests.integration.test_http_executor import make_certificates
+from tests.http_support import make_certificates
 from wire_support import OK, read_request
 from yarl import URL
 
