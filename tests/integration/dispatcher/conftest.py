@@ -16,7 +16,7 @@ from ringback.core.clock import Clock, FakeClock
 from ringback.core.dispatcher import Dispatcher, DispatcherOptions
 from ringback.core.executors.http import HttpExecutor, HttpOptions
 from ringback.core.executors.http.signing import generate_secret
-from ringback.core.jobs import Job, JobKind, JobState, NewJob
+from ringback.core.jobs import JobKind, NewJob
 from ringback.core.store.sqlite import SqliteStore
 
 T0 = datetime(2026, 11, 24, 16, 0, tzinfo=UTC)
@@ -124,23 +124,3 @@ def http_job(
         key=key,
         target=host,
     )
-
-
-async def wait_for(
-    store: SqliteStore, job_id: int, check: Callable[[Job], bool], timeout_s: float = 5.0
-) -> Job:
-    """Poll the store (in real time) until the job satisfies ``check``."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout_s
-    while True:
-        job = await store.get_job(job_id)
-        assert job is not None
-        if check(job):
-            return job
-        if loop.time() > deadline:
-            raise AssertionError(f"job {job_id} never got there; now {job}")
-        await asyncio.sleep(0.005)
-
-
-def is_final(job: Job) -> bool:
-    return job.state in (JobState.SUCCEEDED, JobState.DEAD, JobState.CANCELLED)

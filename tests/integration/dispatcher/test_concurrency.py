@@ -12,8 +12,9 @@ from ringback.core.executors.http import HttpExecutor
 from ringback.core.jobs import JobState
 from ringback.core.store.contract import JobFilter
 from ringback.core.store.sqlite import SqliteStore
+from tests.job_waits import is_final, wait_for
 
-from .conftest import T0, dispatching, http_job, is_final, receiving, wait_for
+from .conftest import T0, dispatching, http_job, receiving
 
 ONCE = {"type": "schedule", "delays": ["0s"]}
 

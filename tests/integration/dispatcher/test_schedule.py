@@ -14,8 +14,9 @@ from ringback.core.clock import FakeClock
 from ringback.core.executors.http import HttpExecutor
 from ringback.core.jobs import AttemptOutcome, JobState
 from ringback.core.store.sqlite import SqliteStore
+from tests.job_waits import is_final, wait_for
 
-from .conftest import T0, dispatching, http_job, is_final, receiving, wait_for
+from .conftest import T0, dispatching, http_job, receiving
 
 ALIPAY_GAPS = [
     timedelta(0),

@@ -19,7 +19,7 @@ from prometheus_client.registry import Collector
 from ringback.core.clock import Clock
 from ringback.core.dispatcher import Dispatcher, DispatcherOptions, DispatchObserver
 from ringback.core.executors.http import HttpExecutor
-from ringback.core.jobs import Job, JobKind, JobState, JsonObject, NewJob
+from ringback.core.jobs import JobKind, JsonObject, NewJob
 from ringback.core.service import JobService
 from ringback.core.store.contract import Store
 from ringback.interfaces.api import create_app
@@ -116,30 +116,6 @@ def http_job(
         target=prepared.target,
         labels=dict(labels or {}),
     )
-
-
-async def wait_for(
-    store: Store, job_id: int, check: Callable[[Job], bool], timeout_s: float = 5.0
-) -> Job:
-    """Poll the store (in real time, briefly) until the job satisfies ``check``."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout_s
-    while True:
-        job = await store.get_job(job_id)
-        assert job is not None
-        if check(job):
-            return job
-        if loop.time() > deadline:
-            raise AssertionError(f"job {job_id} never got there; now {job}")
-        await asyncio.sleep(0.005)
-
-
-def is_final(job: Job) -> bool:
-    return job.state.is_final
-
-
-def is_state(state: JobState) -> Callable[[Job], bool]:
-    return lambda job: job.state is state
 
 
 @contextlib.asynccontextmanager

@@ -20,16 +20,9 @@ from ringback.core.store.contract import JobFilter
 from ringback.core.store.sqlite import SqliteStore
 from ringback.interfaces.observability.metrics import MetricsObserver
 from ringback.interfaces.runtime.observers import alert_observers
+from tests.job_waits import is_final, is_state, wait_for
 
-from .support import (
-    T0,
-    dispatching,
-    http_job,
-    is_final,
-    is_state,
-    receiving,
-    wait_for,
-)
+from .support import T0, dispatching, http_job, receiving
 
 ONCE = {"type": "schedule", "delays": ["0s"]}
 

@@ -10,18 +10,9 @@ from ringback.core.jobs import JobState
 from ringback.core.store.sqlite import SqliteStore
 from ringback.interfaces.observability.metrics import MetricsObserver
 from ringback.interfaces.observability.metrics_process import Instruments
+from tests.job_waits import is_final, is_state, wait_for
 
-from .support import (
-    T0,
-    dispatching,
-    http_job,
-    is_final,
-    is_state,
-    metrics_client,
-    receiving,
-    scrape,
-    wait_for,
-)
+from .support import T0, dispatching, http_job, metrics_client, receiving, scrape
 
 TWO_TRIES = {"type": "schedule", "delays": ["0s", "1m"]}
 
