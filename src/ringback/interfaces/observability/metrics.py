@@ -13,10 +13,14 @@ is on: the same calls work in one process (embedded) and across many.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeVar, cast
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.metrics import MetricWrapperBase
 
 from ringback.core.jobs import Job, JobState, Outcome
+
+M = TypeVar("M", bound=MetricWrapperBase)
 
 # From 1 ms (a worker that keeps up) to 1 h (a worker that was down for an hour).
 LATENESS_BUCKETS_S = (
@@ -108,37 +112,30 @@ class MetricsObserver:
 
     def __init__(self, metrics: DispatchMetrics) -> None:
         self._metrics = metrics
-        self._lateness: dict[str, Histogram] = {}
-        self._attempts: dict[tuple[str, str], Counter] = {}
-        self._delivery: dict[str, Histogram] = {}
+        self._children: dict[tuple[int, tuple[str, ...]], MetricWrapperBase] = {}
+
+    def _series(self, metric: M, *values: str) -> M:
+        """``metric.labels(*values)``, looked up once per metric and label values."""
+        key = (id(metric), values)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = metric.labels(*values)
+        return cast(M, child)
 
     def on_start(self, job: Job, started_at: datetime) -> None:
         # A job is never started early; a negative value could only be clock skew
         # between the process that scheduled it and this one.
         lateness_s = max((started_at - job.run_at).total_seconds(), 0.0)
-        lateness = self._lateness.get(job.queue)
-        if lateness is None:
-            lateness = self._metrics.lateness_seconds.labels(queue=job.queue)
-            self._lateness[job.queue] = lateness
-        lateness.observe(lateness_s)
+        self._series(self._metrics.lateness_seconds, job.queue).observe(lateness_s)
 
     def on_outcome(self, job: Job, outcome: Outcome, *, applied: bool) -> None:
         attempt = outcome.attempt
         kind = job.kind.value
         # The attempt happened whether or not its outcome was applied, so it counts
         # under what it did; a lost lease is counted separately.
-        key = (kind, attempt.outcome.value)
-        attempts = self._attempts.get(key)
-        if attempts is None:
-            attempts = self._metrics.attempts.labels(kind=kind, outcome=key[1])
-            self._attempts[key] = attempts
-        attempts.inc()
+        self._series(self._metrics.attempts, kind, attempt.outcome.value).inc()
         duration_s = max((attempt.finished_at - attempt.started_at).total_seconds(), 0.0)
-        delivery = self._delivery.get(kind)
-        if delivery is None:
-            delivery = self._metrics.delivery_seconds.labels(kind=kind)
-            self._delivery[kind] = delivery
-        delivery.observe(duration_s)
+        self._series(self._metrics.delivery_seconds, kind).observe(duration_s)
         if not applied:
             self._metrics.outcomes_dropped.labels(kind=kind).inc()
         elif outcome.state is JobState.DEAD:

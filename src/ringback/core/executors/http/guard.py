@@ -97,8 +97,8 @@ class AddressGuard:
 
     async def vet(self, host: str, port: int) -> Vetting:
         """Pin or refuse ``host``. Raises DnsLookupFailed when it does not resolve."""
-        key = (host, port)
-        literal_verdict = self._literals.get(key)
+        as_given = (host, port)
+        literal_verdict = self._literals.get(as_given)
         if literal_verdict is not None:
             return literal_verdict
         host = normalise_host(host)
@@ -108,7 +108,7 @@ class AddressGuard:
             # (the policy is fixed for the guard's life): judge it once.
             verdict = self._judge(host, port, [literal])
             if len(self._literals) < _SWEEP_ABOVE_ENTRIES:
-                self._literals[key] = verdict
+                self._literals[as_given] = verdict
             return verdict
         key = (host, port)
         cached = self._cache.get(key)

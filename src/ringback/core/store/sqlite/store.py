@@ -167,15 +167,10 @@ class SqliteStore(Store):
         )
 
     async def record_outcomes(self, outcomes: Sequence[Outcome], now: datetime) -> set[int]:
-        def operation(connection: sqlite3.Connection) -> set[int]:
-            applied, follow_ups_created = work.record_outcomes(connection, outcomes, now)
-            if follow_ups_created:
-                self._wake.notify_others()
-            return applied
-
-        applied = await self._connection.run(operation)
-        if any(outcome.follow_ups for outcome in outcomes if outcome.job_id in applied):
-            self._wake.notify_local()
+        applied, _ = await self._write_and_wake(
+            lambda connection: work.record_outcomes(connection, outcomes, now),
+            changed=lambda result: result[1] > 0,  # follow-up jobs were created
+        )
         return applied
 
     async def release(

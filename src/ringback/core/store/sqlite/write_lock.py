@@ -36,7 +36,7 @@ def begin_immediate(connection: sqlite3.Connection) -> None:
         return
     connection.execute("PRAGMA busy_timeout = 0")
     try:
-        _retry_begin(connection, deadline_s=time.monotonic() + timeout_s)
+        _retry(connection, SQL["begin_write"], deadline_s=time.monotonic() + timeout_s)
     finally:
         connection.execute(f"PRAGMA busy_timeout = {round(timeout_s * 1000)}")
 
@@ -48,10 +48,6 @@ def execute_when_free(connection: sqlite3.Connection, statement: str, *, timeout
     fails at once while another process holds a lock on it.
     """
     _retry(connection, statement, deadline_s=time.monotonic() + timeout_s)
-
-
-def _retry_begin(connection: sqlite3.Connection, *, deadline_s: float) -> None:
-    _retry(connection, SQL["begin_write"], deadline_s=deadline_s)
 
 
 def _retry(connection: sqlite3.Connection, statement: str, *, deadline_s: float) -> None:
